@@ -1,0 +1,59 @@
+//! TypeScript declarations for everything the UI receives, written to
+//! `ui/src/lib/ipc/bindings.ts` by this crate's `bindings` test, which fails when the
+//! committed file is stale.
+
+use slipway_spec::detect::{
+    Dependencies, EntryPoint, Evidence, Found, GitFacts, Manifest, PythonRequest, StaticMount,
+};
+use slipway_spec::{
+    AppSpec, Detected, Detection, DomainSpec, Framework, Interface, NotifySpec, Problem,
+    ServerSpec, Spec, StaticSpec, TlsSpec,
+};
+use ts_rs::{Config, TS};
+
+use crate::{ErrorCode, IpcError, Project};
+
+/// Where the generated file lives, relative to the workspace root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/ipc/bindings.ts";
+
+/// The full text of the bindings file.
+pub fn typescript() -> String {
+    let config = Config::new();
+    let declarations = [
+        Framework::decl(&config),
+        Interface::decl(&config),
+        Spec::decl(&config),
+        AppSpec::decl(&config),
+        StaticSpec::decl(&config),
+        ServerSpec::decl(&config),
+        DomainSpec::decl(&config),
+        TlsSpec::decl(&config),
+        NotifySpec::decl(&config),
+        Problem::decl(&config),
+        Evidence::decl(&config),
+        Found::<()>::decl(&config),
+        Detected::<()>::decl(&config),
+        EntryPoint::decl(&config),
+        Manifest::decl(&config),
+        Dependencies::decl(&config),
+        PythonRequest::decl(&config),
+        StaticMount::decl(&config),
+        GitFacts::decl(&config),
+        Detection::decl(&config),
+        Project::decl(&config),
+        ErrorCode::decl(&config),
+        IpcError::decl(&config),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\
+         // Do not edit: change the Rust type and run that test with UPDATE_BINDINGS=1.\n\n",
+    );
+    for declaration in declarations {
+        out.push_str("export ");
+        out.push_str(&declaration);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}

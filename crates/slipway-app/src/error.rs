@@ -1,0 +1,240 @@
+//! Errors of the use-cases, and the single format they cross to the UI in.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use slipway_spec::{DetectError, Problem, Problems, SpecError};
+use ts_rs::TS;
+
+/// Why a use-case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Reading the project folder failed.
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    /// `slipway.toml` could not be read as a spec.
+    #[error("{path}: {source}")]
+    SpecFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: SpecError,
+    },
+    /// The spec has problems; each names its field.
+    #[error(transparent)]
+    Invalid(#[from] Problems),
+    /// A file could not be read or written.
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        /// What was being done: "read", "write".
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+/// The kinds of failure the UI treats differently. Add a variant only when the UI needs
+/// to behave differently for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The path does not exist or is not a folder: the user fixes the path.
+    NotFound,
+    /// The folder is not a deployable Python web app: the user picks another folder.
+    NotAProject,
+    /// A value is invalid: the UI marks `field`.
+    Invalid,
+    /// Reading or writing a file failed: the user checks permissions and retries.
+    Io,
+}
+
+/// An error as the UI receives it: a code to branch on, a sentence to show, what to do
+/// next, and the field to mark when one is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IpcError {
+    /// What kind of failure this is.
+    pub code: ErrorCode,
+    /// One short sentence naming what failed.
+    pub message: String,
+    /// What the user can do about it, most useful first.
+    pub hints: Vec<String>,
+    /// The field at fault, as a spec field path (`domain.name`) or a form field (`path`).
+    #[ts(optional = nullable)]
+    pub field: Option<String>,
+}
+
+impl IpcError {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            hints: Vec::new(),
+            field: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+fn problem_error(problem: &Problem, others: usize) -> IpcError {
+    let error = IpcError::new(ErrorCode::Invalid, problem.to_string());
+    let error = if problem.field.is_empty() {
+        error
+    } else {
+        error.field(&problem.field)
+    };
+    match others {
+        0 => error,
+        1 => error.hint("1 more field needs attention"),
+        n => error.hint(format!("{n} more fields need attention")),
+    }
+}
+
+impl From<AppError> for IpcError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Detect(DetectError::NotAFolder { path }) => IpcError::new(
+                ErrorCode::NotFound,
+                format!("{} is not a folder", path.display()),
+            )
+            .hint("Check the path, or choose the folder with Browse…")
+            .field("path"),
+            AppError::Detect(DetectError::Unreadable { path, source }) => IpcError::new(
+                ErrorCode::Io,
+                format!("Could not read {}: {source}", path.display()),
+            )
+            .hint("Check that you may read this folder")
+            .field("path"),
+            AppError::Detect(DetectError::NotAPythonApp {
+                path,
+                looked_for,
+                found_instead,
+            }) => {
+                let mut error = IpcError::new(
+                    ErrorCode::NotAProject,
+                    format!("{} does not look like a Python web app", path.display()),
+                )
+                .field("path");
+                if let Some(instead) = found_instead {
+                    error = error.hint(format!("It holds {instead}."));
+                }
+                error = error.hint("Slipway looked for:");
+                for item in looked_for {
+                    error = error.hint(format!("• {item}"));
+                }
+                error
+            }
+            AppError::Detect(DetectError::SeveralApps { path, candidates }) => {
+                let mut error = IpcError::new(
+                    ErrorCode::NotAProject,
+                    format!("{} holds several Python apps", path.display()),
+                )
+                .hint("Choose the folder of the one to deploy:")
+                .field("path");
+                for candidate in candidates {
+                    error = error.hint(format!("• {}", path.join(candidate).display()));
+                }
+                error
+            }
+            AppError::SpecFile {
+                path,
+                source: SpecError::Syntax(problem),
+            } => {
+                let error = problem_error(&problem, 0);
+                IpcError {
+                    message: format!("{}: {}", path.display(), error.message),
+                    ..error
+                }
+                .hint("Fix the file in an editor, or delete it to start from detection")
+            }
+            AppError::Invalid(problems) => match problems.0.split_first() {
+                Some((first, rest)) => problem_error(first, rest.len()),
+                None => IpcError::new(ErrorCode::Invalid, "The spec is invalid"),
+            },
+            AppError::Io {
+                action,
+                path,
+                source,
+            } => IpcError::new(
+                ErrorCode::Io,
+                format!("Could not {action} {}: {source}", path.display()),
+            )
+            .hint("Check that the folder exists and that you may write to it"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_folder_names_the_path_field() {
+        let error: IpcError = AppError::Detect(DetectError::NotAFolder {
+            path: "/nowhere".into(),
+        })
+        .into();
+        let json = serde_json::to_value(&error).expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "not_found",
+                "message": "/nowhere is not a folder",
+                "hints": ["Check the path, or choose the folder with Browse…"],
+                "field": "path"
+            })
+        );
+    }
+
+    #[test]
+    fn validation_errors_point_at_the_first_field_and_count_the_rest() {
+        let mut problems = Problems::default();
+        problems.push("domain.name", "\"exa mple.com\" is not a valid host name");
+        problems.push("tls.email", "is required");
+        problems.push("server.port", "0 is not a port number");
+        let error: IpcError = AppError::Invalid(problems).into();
+        let json = serde_json::to_value(&error).expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "invalid",
+                "message": "domain.name: \"exa mple.com\" is not a valid host name",
+                "hints": ["2 more fields need attention"],
+                "field": "domain.name"
+            })
+        );
+    }
+
+    #[test]
+    fn a_non_python_folder_says_what_it_holds_and_what_was_looked_for() {
+        let error: IpcError = AppError::Detect(DetectError::NotAPythonApp {
+            path: "/home/ana/site".into(),
+            looked_for: vec!["manage.py (Django)".into()],
+            found_instead: Some("a Node.js project (package.json)".into()),
+        })
+        .into();
+        assert_eq!(error.code, ErrorCode::NotAProject);
+        assert_eq!(
+            error.message,
+            "/home/ana/site does not look like a Python web app"
+        );
+        assert_eq!(
+            error.hints,
+            [
+                "It holds a Node.js project (package.json).",
+                "Slipway looked for:",
+                "• manage.py (Django)"
+            ]
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The use-cases every Slipway front end shares, and the error format the UI receives.
+//!
+//! The CLI and the desktop app call the same functions here, so a folder opens, a spec
+//! validates and a file saves the same way whichever one the user runs.
+//!
+//! # Layout
+//! - [`project`]: open a project folder (detect, or load its `slipway.toml`), check a
+//!   spec, save it.
+//! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
+//! - [`bindings`]: the TypeScript declarations of every type the UI receives.
+
+pub mod bindings;
+pub mod error;
+pub mod project;
+
+pub use error::{AppError, ErrorCode, IpcError};
+pub use project::{CONFIG_FILE, Project, check_spec, open_project, save_spec};

@@ -1,0 +1,175 @@
+//! The `slipway` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn slipway(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slipway"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("slipway runs")
+}
+
+fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../slipway-spec/tests/fixtures")
+        .join(name);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&source)
+        .arg(temp.path())
+        .status();
+    assert!(status.expect("cp runs").success());
+    let dir = temp.path().join(name);
+    (temp, dir)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn detect_prints_a_report() {
+    let (_temp, dir) = fixture("flask-app");
+    let output = slipway(&["detect"], &dir);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("Flask app in "), "{stdout}");
+    assert!(
+        stdout.contains("  entry         app:app (WSGI)  (app.py:3: creates the app"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  static        /static/ → static"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  git           not a git repository"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn detect_json_is_the_detection() {
+    let (_temp, dir) = fixture("django");
+    let output = slipway(&["detect", "--json", "."], &dir);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["entry"]["value"]["entry"], "mysite.wsgi:application");
+    assert_eq!(json["entry"]["value"]["framework"], "django");
+}
+
+#[test]
+fn detect_explains_a_folder_that_is_not_an_app() {
+    let (_temp, dir) = fixture("node");
+    let output = slipway(&["detect"], &dir);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("does not look like a Python web app"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("It holds a Node.js project (package.json)."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("• manage.py (Django)"), "{stderr}");
+}
+
+#[test]
+fn init_writes_a_spec_that_check_accepts() {
+    let (_temp, dir) = fixture("fastapi");
+    let output = slipway(&["init"], &dir);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    let written = std::fs::read_to_string(dir.join("slipway.toml")).expect("written");
+    assert!(written.contains("entry = \"main:app\""), "{written}");
+    assert!(written.contains("interface = \"asgi\""), "{written}");
+
+    let output = slipway(&["check"], &dir);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    assert_eq!(text(&output.stdout), "slipway.toml is valid\n");
+
+    let output = slipway(&["init"], &dir);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "init must not overwrite without --force"
+    );
+}
+
+#[test]
+fn init_refuses_to_guess_between_candidates() {
+    let (_temp, dir) = fixture("ambiguous");
+    let output = slipway(&["init"], &dir);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("app.entry: "), "{stdout}");
+    assert!(
+        stdout.contains("entry = \"admin:admin\"    (admin.py:3)"),
+        "{stdout}"
+    );
+    assert!(!dir.join("slipway.toml").exists());
+}
+
+#[test]
+fn check_prints_every_problem_with_its_field() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        temp.path().join("slipway.toml"),
+        r#"
+[app]
+name = "My App"
+framework = "rails"
+entry = "app:app"
+interface = "wsgi"
+dependencies = "requirements.txt"
+
+[server]
+host = "203.0.113.10"
+port = 0
+
+[domain]
+name = "exa mple.com"
+"#,
+    )
+    .expect("write");
+    let output = slipway(&["check"], temp.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "slipway.toml: 5 problems");
+    assert!(lines[1].starts_with("  app.name: \"My App\" may only use lowercase letters"));
+    assert!(lines[2].starts_with("  app.framework: \"rails\" is not a framework Slipway runs"));
+    assert_eq!(
+        lines[3],
+        "  server.port: 0 is not a port number; use 1 to 65535 (SSH listens on 22)"
+    );
+    assert_eq!(
+        lines[4],
+        "  domain.name: \"exa mple.com\" is not a valid host name"
+    );
+    assert!(lines[5].starts_with("  tls.email: is required with a domain"));
+
+    let output = slipway(&["check", "--json"], temp.path());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json[3]["field"], "domain.name");
+}
+
+#[test]
+fn check_reports_a_missing_file_and_a_syntax_error() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let output = slipway(&["check"], temp.path());
+    assert_eq!(output.status.code(), Some(4));
+    assert!(text(&output.stderr).starts_with("error: Could not read slipway.toml: "));
+
+    std::fs::write(temp.path().join("slipway.toml"), "[app]\nname = \n").expect("write");
+    let output = slipway(&["check"], temp.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).starts_with("error: slipway.toml: app.name: line 2: "),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -1,0 +1,23 @@
+//! What the user wants deployed, and what their project folder says about it.
+//!
+//! Pure Rust with no I/O beyond reading the project folder and asking `git` about it:
+//! the CLI, the desktop app and the deploy engine all build on it.
+//!
+//! # Layout
+//! - [`detect`]: reads a project folder and reports framework, entry point, dependencies,
+//!   Python version, static files, release commands and git facts, each with evidence.
+//! - [`spec`]: the [`Spec`] held in `slipway.toml`, and its validation.
+//! - [`check`]: the checks behind validation, one per kind of value.
+//! - [`problem`]: [`Problem`], a message tied to a field path.
+
+pub mod check;
+pub mod detect;
+pub mod problem;
+pub mod spec;
+
+pub use detect::{DetectError, Detected, Detection, detect};
+pub use problem::{Problem, Problems};
+pub use spec::{
+    AppSpec, DomainSpec, Entry, Framework, Interface, NotifySpec, ServerSpec, Spec, SpecError,
+    StaticSpec, TlsSpec,
+};

@@ -1,0 +1,4 @@
+//! Integration tests of project detection and spec validation.
+
+mod detect;
+mod spec;

@@ -1,0 +1,331 @@
+//! Spec validation: each bad value gets its field path and an exact, actionable message.
+
+// The table reads best as one long list of one-line edits.
+#![allow(clippy::too_many_lines, clippy::semicolon_if_nothing_returned)]
+
+use slipway_spec::{DomainSpec, NotifySpec, ServerSpec, Spec, StaticSpec, TlsSpec};
+
+fn valid() -> Spec {
+    let mut spec = Spec::from_toml(
+        r#"
+        [app]
+        name = "shop"
+        framework = "flask"
+        entry = "app:app"
+        interface = "wsgi"
+        dependencies = "requirements.txt"
+        "#,
+    )
+    .expect("parses");
+    spec.server = Some(ServerSpec {
+        host: "203.0.113.10".into(),
+        port: 22,
+        user: "root".into(),
+    });
+    spec.domain = Some(DomainSpec {
+        name: "shop.example.com".into(),
+        aliases: vec!["www.example.com".into()],
+    });
+    spec.tls = Some(TlsSpec {
+        email: "ana@example.com".into(),
+    });
+    spec
+}
+
+/// Applies `edit` to a valid spec and returns its problems as `field: message` lines.
+fn problems(edit: impl FnOnce(&mut Spec)) -> Vec<String> {
+    let mut spec = valid();
+    edit(&mut spec);
+    spec.validate().0.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_valid_spec_has_no_problems() {
+    assert_eq!(problems(|_| {}), Vec::<String>::new());
+}
+
+#[test]
+fn each_bad_value_is_reported_with_its_field_and_message() {
+    type Edit = fn(&mut Spec);
+    let table: &[(&str, Edit, &str)] = &[
+        (
+            "empty name",
+            |s| s.app.name.clear(),
+            "app.name: is required",
+        ),
+        (
+            "shell metacharacters in the name",
+            |s| s.app.name = "shop;rm -rf /".into(),
+            r#"app.name: "shop;rm -rf /" may only use lowercase letters, digits and "-", starting with a letter; it names the service, its system user and its folder on the server"#,
+        ),
+        (
+            "capital letters in the name",
+            |s| s.app.name = "Shop".into(),
+            r#"app.name: "Shop" may only use lowercase letters, digits and "-", starting with a letter; it names the service, its system user and its folder on the server"#,
+        ),
+        (
+            "over-long name",
+            |s| s.app.name = "a".repeat(40),
+            "app.name: is 40 characters long; the limit is 32",
+        ),
+        (
+            "unknown framework",
+            |s| s.app.framework = "rails".into(),
+            r#"app.framework: "rails" is not a framework Slipway runs; use one of django, flask, fastapi, starlette, pyramid, wsgi, asgi"#,
+        ),
+        (
+            "entry without an object",
+            |s| s.app.entry = "app".into(),
+            r#"app.entry: "app" should name a module and the app in it, like app:app, mysite.wsgi:application or myapp:create_app()"#,
+        ),
+        (
+            "entry with shell text",
+            |s| s.app.entry = "app:app; touch /tmp/x".into(),
+            r#"app.entry: "app:app; touch /tmp/x" should name a module and the app in it, like app:app, mysite.wsgi:application or myapp:create_app()"#,
+        ),
+        (
+            "ASGI framework served as WSGI",
+            |s| {
+                s.app.framework = "fastapi".into();
+                s.app.interface = "wsgi".into();
+            },
+            r#"app.interface: FastAPI apps are ASGI; set interface = "asgi""#,
+        ),
+        (
+            "unknown interface",
+            |s| s.app.interface = "cgi".into(),
+            r#"app.interface: "cgi" is not an interface; use "wsgi" or "asgi""#,
+        ),
+        (
+            "absolute app path",
+            |s| s.app.path = "/home/ana/shop".into(),
+            r#"app.path: "/home/ana/shop" is an absolute path; write it relative to the project folder"#,
+        ),
+        (
+            "app path leaving the project",
+            |s| s.app.path = "../other".into(),
+            r#"app.path: "../other" leaves the project folder ("..")"#,
+        ),
+        (
+            "python version",
+            |s| s.app.python = "python3".into(),
+            r#"app.python: "python3" is not a Python version; write it like 3.12"#,
+        ),
+        (
+            "static url without slashes",
+            |s| {
+                s.app.static_files = vec![StaticSpec {
+                    url: "static".into(),
+                    dir: "static".into(),
+                }]
+            },
+            r#"app.static[0].url: "static" must start and end with "/", like /static/"#,
+        ),
+        (
+            "static url hiding the app",
+            |s| {
+                s.app.static_files = vec![StaticSpec {
+                    url: "/".into(),
+                    dir: "static".into(),
+                }]
+            },
+            r#"app.static[0].url: "/" would hide the whole app; use a prefix such as /static/"#,
+        ),
+        (
+            "multi-line release command",
+            |s| s.app.release = vec!["python manage.py migrate".into(), "echo a\necho b".into()],
+            r#"app.release[1]: "echo a\necho b" spans several lines; give each command its own entry"#,
+        ),
+        (
+            "host with a space",
+            |s| s.server.as_mut().expect("server").host = "my server".into(),
+            r#"server.host: "my server" is not a valid host name"#,
+        ),
+        (
+            "host with a port",
+            |s| s.server.as_mut().expect("server").host = "example.com:2222".into(),
+            r#"server.host: "example.com:2222" includes a port; put the port in server.port and only the host here"#,
+        ),
+        (
+            "host with a user",
+            |s| s.server.as_mut().expect("server").host = "root@203.0.113.10".into(),
+            r#"server.host: "root@203.0.113.10" includes a user; put the user in server.user and only the host here"#,
+        ),
+        (
+            "port zero",
+            |s| s.server.as_mut().expect("server").port = 0,
+            "server.port: 0 is not a port number; use 1 to 65535 (SSH listens on 22)",
+        ),
+        (
+            "port too large",
+            |s| s.server.as_mut().expect("server").port = 70_000,
+            "server.port: 70000 is not a port number; use 1 to 65535 (SSH listens on 22)",
+        ),
+        (
+            "user with shell text",
+            |s| s.server.as_mut().expect("server").user = "root$(id)".into(),
+            r#"server.user: "root$(id)" is not a valid user name: use lowercase letters, digits, "_" and "-", starting with a letter"#,
+        ),
+        (
+            "domain with a space",
+            |s| s.domain.as_mut().expect("domain").name = "exa mple.com".into(),
+            r#"domain.name: "exa mple.com" is not a valid host name"#,
+        ),
+        (
+            "domain given as a URL",
+            |s| s.domain.as_mut().expect("domain").name = "https://shop.example.com/".into(),
+            r#"domain.name: "https://shop.example.com/" is a URL; write just the host name: shop.example.com"#,
+        ),
+        (
+            "domain without a dot",
+            |s| s.domain.as_mut().expect("domain").name = "shop".into(),
+            r#"domain.name: "shop" needs a dot, like shop.com"#,
+        ),
+        (
+            "domain as an IP address",
+            |s| s.domain.as_mut().expect("domain").name = "203.0.113.10".into(),
+            r#"domain.name: "203.0.113.10" is an IP address; a certificate needs a domain name such as example.com"#,
+        ),
+        (
+            "wildcard domain",
+            |s| s.domain.as_mut().expect("domain").name = "*.example.com".into(),
+            r#"domain.name: "*.example.com" is a wildcard; list each name the site answers to instead"#,
+        ),
+        (
+            "domain label starting with a hyphen",
+            |s| s.domain.as_mut().expect("domain").name = "-shop.example.com".into(),
+            r#"domain.name: "-shop.example.com" is not a valid host name: a part may not start or end with "-""#,
+        ),
+        (
+            "domain with capitals",
+            |s| s.domain.as_mut().expect("domain").name = "Shop.Example.com".into(),
+            r#"domain.name: "Shop.Example.com" has capital letters; write it in lowercase: shop.example.com"#,
+        ),
+        (
+            "international domain",
+            |s| s.domain.as_mut().expect("domain").name = "bücher.example".into(),
+            r#"domain.name: "bücher.example" has characters outside a-z, 0-9 and "-"; write an international name in its xn-- form"#,
+        ),
+        (
+            "over-long domain label",
+            |s| s.domain.as_mut().expect("domain").name = format!("{}.com", "a".repeat(64)),
+            r#"domain.name: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…" has a part longer than 63 characters, which DNS does not allow"#,
+        ),
+        (
+            "over-long domain",
+            |s| s.domain.as_mut().expect("domain").name = format!("{}.com", ["a"; 130].join(".")),
+            "domain.name: is 263 characters long; the limit is 253",
+        ),
+        (
+            "alias repeating the name",
+            |s| s.domain.as_mut().expect("domain").aliases = vec!["shop.example.com".into()],
+            r#"domain.aliases[0]: "shop.example.com" is listed twice"#,
+        ),
+        (
+            "domain without TLS e-mail",
+            |s| s.tls = None,
+            "tls.email: is required with a domain: Let's Encrypt writes there before a certificate expires",
+        ),
+        (
+            "bad e-mail",
+            |s| {
+                s.tls = Some(TlsSpec {
+                    email: "ana@".into(),
+                })
+            },
+            r#"tls.email: "ana@" is not a valid e-mail address"#,
+        ),
+        (
+            "e-mail with a space",
+            |s| {
+                s.tls = Some(TlsSpec {
+                    email: "ana smith@example.com".into(),
+                })
+            },
+            r#"tls.email: "ana smith@example.com" is not a valid e-mail address"#,
+        ),
+        (
+            "phone number without country code",
+            |s| {
+                s.notify = NotifySpec {
+                    sms: "0155 5550123".into(),
+                    ..NotifySpec::default()
+                }
+            },
+            r#"notify.sms: "0155 5550123" is not a phone number in international form; write it like +14155550123"#,
+        ),
+    ];
+    for (case, edit, expected) in table {
+        assert_eq!(
+            problems(*edit),
+            vec![(*expected).to_owned()],
+            "case: {case}"
+        );
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once_in_file_order() {
+    let found = problems(|s| {
+        s.app.name = "My App".into();
+        s.app.framework = String::new();
+        s.server.as_mut().expect("server").port = 0;
+        s.domain.as_mut().expect("domain").name = "exa mple.com".into();
+        s.tls = Some(TlsSpec {
+            email: "nobody".into(),
+        });
+    });
+    let fields: Vec<&str> = found
+        .iter()
+        .map(|p| p.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "app.name",
+            "app.framework",
+            "server.port",
+            "domain.name",
+            "tls.email"
+        ]
+    );
+}
+
+#[test]
+fn the_spec_round_trips_through_slipway_toml() {
+    let mut spec = valid();
+    spec.app.static_files = vec![StaticSpec {
+        url: "/static/".into(),
+        dir: "static".into(),
+    }];
+    spec.app.release = vec!["flask db upgrade".into()];
+    spec.notify.sms = "+14155550123".into();
+    let text = spec.to_toml();
+    assert_eq!(Spec::from_toml(&text).expect("parses"), spec);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn syntax_errors_name_the_line_and_field() {
+    let error =
+        Spec::from_toml("[app]\nname = \"shop\"\ncolour = \"blue\"\n").expect_err("unknown key");
+    let slipway_spec::SpecError::Syntax(problem) = error;
+    assert_eq!(problem.field, "app.colour");
+    assert!(
+        problem
+            .message
+            .starts_with("line 3: unknown field `colour`"),
+        "{}",
+        problem.message
+    );
+
+    let error =
+        Spec::from_toml("[server]\nhost = \"a.example\"\nport = \"22\"\n").expect_err("type");
+    let slipway_spec::SpecError::Syntax(problem) = error;
+    assert_eq!(problem.field, "server.port");
+    assert!(
+        problem.message.starts_with("line 3: invalid type"),
+        "{}",
+        problem.message
+    );
+}
