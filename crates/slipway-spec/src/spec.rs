@@ -247,13 +247,13 @@ pub struct AppSpec {
     /// The app's folder, relative to the folder holding `slipway.toml`.
     #[serde(default = "default_path")]
     pub path: String,
-    /// One of the keys of [`Framework`].
-    #[ts(as = "Framework")]
+    /// One of the keys of [`Framework`]; empty until detected or chosen.
+    #[ts(type = "Framework | \"\"")]
     pub framework: String,
     /// Where gunicorn finds the app: `module:app`, `module:factory()` or `production.ini`.
     pub entry: String,
-    /// `wsgi` or `asgi`.
-    #[ts(as = "Interface")]
+    /// `wsgi` or `asgi`; empty until detected or chosen.
+    #[ts(type = "Interface | \"\"")]
     pub interface: String,
     /// Python version asked for, such as `3.12`; empty for the server's own Python.
     #[serde(default, skip_serializing_if = "String::is_empty")]

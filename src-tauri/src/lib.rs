@@ -1,0 +1,57 @@
+//! The Slipway desktop shell: one window, one managed [`AppState`], and thin commands
+//! that convert their input, call one `slipway_app` function and map its error.
+//!
+//! # Layout
+//! - [`commands`]: the commands the UI invokes, named as in `ui/src/lib/tauri-backend.ts`.
+//! - [`AppState`]: what the window has opened.
+
+pub mod commands;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tauri::{Builder, Runtime};
+
+/// State shared by every command of the window.
+#[derive(Default)]
+pub struct AppState {
+    /// Folders opened through `open_project`. Saving writes only into one of these, so
+    /// the web view cannot have `slipway.toml` written anywhere else.
+    opened: Mutex<BTreeSet<PathBuf>>,
+}
+
+impl AppState {
+    fn remember(&self, folder: &Path) {
+        self.opened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(folder.to_owned());
+    }
+
+    fn was_opened(&self, folder: &Path) -> bool {
+        self.opened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(folder)
+    }
+}
+
+/// Registers Slipway's state and commands on a builder; tests can pass a mock builder.
+pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .manage(AppState::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::open_project,
+            commands::check_spec,
+            commands::save_spec,
+            commands::pick_folder,
+        ])
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    app(Builder::default())
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|error| panic!("Slipway could not start its window: {error}"));
+}

@@ -1,0 +1,6 @@
+//! The Slipway desktop app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    slipway_desktop::run();
+}

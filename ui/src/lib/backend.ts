@@ -1,0 +1,41 @@
+// The one door between the UI and whatever answers it: the Rust backend inside Tauri, or
+// an in-memory fake in the browser preview and the tests. Components never call `invoke`.
+
+import type { ErrorCode, IpcError, Problem, Project, Spec } from './ipc/bindings';
+
+export type { IpcError } from './ipc/bindings';
+
+/** Everything the wizard asks of the backend. Every method rejects with an `IpcError`. */
+export interface Backend {
+  /** Detects the app in `path` and reads its slipway.toml, if it has one. */
+  openProject(path: string): Promise<Project>;
+  /** Every problem with `spec`, each naming its field (`app.name`, `app.static[0].url`). */
+  checkSpec(spec: Spec): Promise<Problem[]>;
+  /** Writes `spec` to slipway.toml in `folder`; resolves with the file's path. */
+  saveSpec(folder: string, spec: Spec): Promise<string>;
+  /** Shows the native folder dialog; resolves with `null` when the user cancels. */
+  pickFolder(): Promise<string | null>;
+}
+
+const CODES: readonly ErrorCode[] = ['not_found', 'not_a_project', 'invalid', 'io'];
+
+/** Whether `value` has the shape of an error the backend sends. */
+export function isIpcError(value: unknown): value is IpcError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.code === 'string' &&
+    (CODES as readonly string[]).includes(v.code) &&
+    typeof v.message === 'string' &&
+    Array.isArray(v.hints) &&
+    v.hints.every((h) => typeof h === 'string') &&
+    (v.field === undefined || v.field === null || typeof v.field === 'string')
+  );
+}
+
+/** Any rejection as an `IpcError`: backend errors pass through, anything else is wrapped. */
+export function toIpcError(error: unknown): IpcError {
+  if (isIpcError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'io', message, hints: [], field: null };
+}

@@ -1,0 +1,428 @@
+// A pretend backend for the browser preview (`npm run dev` outside Tauri) and the UI
+// tests. It knows a handful of demo folders under /home/ana/projects and implements a few
+// of the real spec checks so the flows behave; the rules of record live in
+// crates/slipway-spec (check.rs, spec.rs). Nothing here touches a disk.
+
+import type { Backend } from './backend';
+import type {
+  Detection,
+  Interface,
+  IpcError,
+  Problem,
+  Project,
+  Spec,
+} from './ipc/bindings';
+
+export const DEMO_ROOT = '/home/ana/projects';
+
+export const DEMO_PATHS = {
+  flask: `${DEMO_ROOT}/shop`,
+  django: `${DEMO_ROOT}/blog`,
+  ambiguous: `${DEMO_ROOT}/tools`,
+  node: `${DEMO_ROOT}/site`,
+} as const;
+
+
+
+
+function flaskShop(): Detection {
+  return {
+    root: DEMO_PATHS.flask,
+    app_dir: '.',
+    name: 'shop',
+    entry: {
+      status: 'found',
+      value: { framework: 'flask', entry: 'app:app', interface: 'wsgi' },
+      evidence: [{ file: 'app.py', line: 9, note: 'creates the app with Flask(…)' }],
+    },
+    dependencies: {
+      status: 'found',
+      value: {
+        file: 'requirements.txt',
+        manifest: 'requirements',
+        lock: null,
+        includes: ['requirements/base.txt'],
+        packages: [
+          'flask', 'flask-sqlalchemy', 'flask-migrate', 'flask-login', 'flask-wtf',
+          'gunicorn', 'psycopg2-binary', 'python-dotenv', 'stripe', 'email-validator',
+          'alembic', 'sqlalchemy',
+        ],
+      },
+      evidence: [
+        { file: 'requirements.txt', line: null, note: '12 packages, including requirements/base.txt' },
+      ],
+    },
+    python: {
+      status: 'found',
+      value: { constraint: 'python-3.12.4', minimum: '3.12' },
+      evidence: [{ file: 'runtime.txt', line: 1, note: 'asks for python-3.12.4' }],
+    },
+    static_files: [
+      {
+        value: { url: '/static/', dir: 'static', collected: false },
+        evidence: [{ file: 'static', line: null, note: 'Flask serves this folder at /static/' }],
+      },
+    ],
+    release: [
+      {
+        value: 'flask db upgrade',
+        evidence: [{ file: 'migrations/alembic.ini', line: null, note: 'Flask-Migrate migrations' }],
+      },
+    ],
+    git: {
+      top: DEMO_PATHS.flask,
+      remote: 'git@github.com:ana-ruiz/shop.git',
+      branch: 'main',
+      head: 'a3f9c2e1b7d04f6a9e2c5b8d1f0a7e3c6b9d2f41',
+      uncommitted: ['app.py', 'templates/cart.html'],
+    },
+    warnings: [],
+  };
+}
+
+function djangoBlog(): Detection {
+  return {
+    root: DEMO_PATHS.django,
+    app_dir: '.',
+    name: 'blog',
+    entry: {
+      status: 'found',
+      value: { framework: 'django', entry: 'blog.wsgi:application', interface: 'wsgi' },
+      evidence: [
+        { file: 'manage.py', line: 9, note: 'settings module blog.settings' },
+        { file: 'blog/settings.py', line: 61, note: 'WSGI_APPLICATION = blog.wsgi.application' },
+        {
+          file: 'blog/asgi.py',
+          line: null,
+          note: 'also present: set the entry to blog.asgi:application to serve ASGI',
+        },
+      ],
+    },
+    dependencies: {
+      status: 'found',
+      value: {
+        file: 'Pipfile',
+        manifest: 'pipfile',
+        lock: 'Pipfile.lock',
+        includes: [],
+        packages: ['django', 'gunicorn', 'psycopg', 'whitenoise', 'markdown', 'pillow'],
+      },
+      evidence: [
+        { file: 'Pipfile', line: null, note: '6 packages' },
+        { file: 'Pipfile.lock', line: null, note: 'pins exact versions' },
+      ],
+    },
+    python: {
+      status: 'found',
+      value: { constraint: '3.11', minimum: '3.11' },
+      evidence: [{ file: 'Pipfile', line: 14, note: 'python_version = "3.11"' }],
+    },
+    static_files: [
+      {
+        value: { url: '/static/', dir: 'staticfiles', collected: true },
+        evidence: [{ file: 'blog/settings.py', line: 122, note: 'STATIC_ROOT is staticfiles' }],
+      },
+    ],
+    release: [
+      {
+        value: 'python manage.py migrate --noinput',
+        evidence: [
+          { file: 'posts/migrations/0001_initial.py', line: null, note: 'holds migrations' },
+          { file: 'blog/settings.py', line: null, note: 'django.contrib.auth keeps its tables' },
+        ],
+      },
+    ],
+    git: {
+      top: DEMO_PATHS.django,
+      remote: 'https://github.com/ana-ruiz/blog.git',
+      branch: 'main',
+      head: '5e0c7d21a4b8f3e6c9d2a1b0e7f4c3d8a6b5e2f9',
+      uncommitted: [],
+    },
+    warnings: [],
+  };
+}
+
+function ambiguousTools(): Detection {
+  return {
+    root: DEMO_PATHS.ambiguous,
+    app_dir: '.',
+    name: 'tools',
+    entry: {
+      status: 'ambiguous',
+      candidates: [
+        {
+          value: { framework: 'flask', entry: 'app:app', interface: 'wsgi' },
+          evidence: [{ file: 'app.py', line: 6, note: 'creates the app with Flask(…)' }],
+        },
+        {
+          value: { framework: 'flask', entry: 'admin:admin_app', interface: 'wsgi' },
+          evidence: [{ file: 'admin.py', line: 8, note: 'creates the app with Flask(…)' }],
+        },
+      ],
+    },
+    dependencies: {
+      status: 'found',
+      value: {
+        file: 'requirements.txt',
+        manifest: 'requirements',
+        lock: null,
+        includes: [],
+        packages: ['flask', 'gunicorn', 'requests'],
+      },
+      evidence: [{ file: 'requirements.txt', line: null, note: '3 packages' }],
+    },
+    python: {
+      status: 'missing',
+      looked_for:
+        '.python-version, runtime.txt, requires-python in pyproject.toml, or Pipfile [requires]',
+    },
+    static_files: [],
+    release: [],
+    git: null,
+    warnings: ['requirements/extra.txt is included but could not be read'],
+  };
+}
+
+function draft(detection: Detection): Spec {
+  const entry = detection.entry.status === 'found' ? detection.entry.value : null;
+  return {
+    app: {
+      name: detection.name,
+      path: detection.app_dir,
+      framework: entry?.framework ?? '',
+      entry: entry?.entry ?? '',
+      interface: entry?.interface ?? '',
+      python: detection.python.status === 'found' ? detection.python.value.minimum : '',
+      dependencies: detection.dependencies.status === 'found' ? detection.dependencies.value.file : '',
+      static: detection.static_files.map((s) => ({ url: s.value.url, dir: s.value.dir })),
+      release: detection.release.map((r) => r.value),
+    },
+    notify: { desktop: true },
+  };
+}
+
+const LOOKED_FOR = [
+  'manage.py (Django)',
+  'requirements.txt, pyproject.toml, Pipfile or setup.py',
+  'a Flask, FastAPI or Starlette app created in a .py file',
+  'a PasteDeploy .ini file with an [app:main] section (Pyramid)',
+  'wsgi.py or asgi.py',
+  'the same in a subfolder (for a repository holding several projects)',
+];
+
+const FIXED_INTERFACE: Partial<Record<string, Interface>> = {
+  flask: 'wsgi', pyramid: 'wsgi', wsgi: 'wsgi',
+  fastapi: 'asgi', starlette: 'asgi', asgi: 'asgi',
+};
+
+/** A value quoted back in a message, as the Rust checks do. */
+function quote(value: string): string {
+  const chars = [...value];
+  return JSON.stringify(chars.length <= 48 ? value : `${chars.slice(0, 48).join('')}…`);
+}
+
+function required(value: string, max: number): string | null {
+  if (value.trim() === '') return 'is required';
+  const len = [...value].length;
+  return len > max ? `is ${len} characters long; the limit is ${max}` : null;
+}
+
+function relativePath(value: string): string | null {
+  const missing = required(value, 255);
+  if (missing) return missing;
+  if (value.startsWith('/') || value.startsWith('~')) {
+    return `${quote(value)} is an absolute path; write it relative to the project folder`;
+  }
+  if (value.split('/').includes('..')) return `${quote(value)} leaves the project folder ("..")`;
+  return null;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function entryProblem(value: string): string | null {
+  const missing = required(value, 200);
+  if (missing) return missing;
+  if (value.endsWith('.ini')) return relativePath(value);
+  const shape = `${quote(value)} should name a module and the app in it, like app:app, mysite.wsgi:application or myapp:create_app()`;
+  const [module, attribute, ...rest] = value.split(':');
+  if (module === undefined || attribute === undefined || rest.length > 0) return shape;
+  const name = attribute.endsWith('()') ? attribute.slice(0, -2) : attribute;
+  if (!module.split('.').every((m) => IDENTIFIER.test(m)) || !IDENTIFIER.test(name)) return shape;
+  return null;
+}
+
+/** A few of the real checks, with the real wording. */
+export function fakeCheck(spec: Spec): Problem[] {
+  const problems: Problem[] = [];
+  const add = (field: string, message: string | null) => {
+    if (message) problems.push({ field, message });
+  };
+  const app = spec.app;
+
+  const nameMissing = required(app.name, 32);
+  add(
+    'app.name',
+    nameMissing ??
+      (/^[a-z][a-z0-9-]*$/.test(app.name) && !app.name.endsWith('-')
+        ? null
+        : `${quote(app.name)} may only use lowercase letters, digits and "-", starting with a letter; it names the service, its system user and its folder on the server`),
+  );
+  add('app.path', relativePath(app.path));
+  const framework: string = app.framework;
+  if (framework === '') add('app.framework', 'is required');
+  add('app.entry', entryProblem(app.entry));
+  const iface: string = app.interface;
+  const fixed = FIXED_INTERFACE[framework];
+  if (iface === '') {
+    add('app.interface', 'is required');
+  } else if (fixed && fixed !== iface) {
+    const label = framework === 'fastapi' ? 'FastAPI' : framework[0]!.toUpperCase() + framework.slice(1);
+    add('app.interface', `${label} apps are ${fixed.toUpperCase()}; set interface = "${fixed}"`);
+  }
+  const python = app.python ?? '';
+  if (python !== '' && !/^3\.\d+(\.\d+)?$/.test(python)) {
+    add('app.python', `${quote(python)} is not a Python version; write it like 3.12`);
+  }
+  add('app.dependencies', relativePath(app.dependencies));
+  const urls: string[] = [];
+  (app.static ?? []).forEach((mount, i) => {
+    const url = mount.url;
+    const urlMissing = required(url, 255);
+    add(
+      `app.static[${i}].url`,
+      urlMissing ??
+        (!url.startsWith('/') || !url.endsWith('/')
+          ? `${quote(url)} must start and end with "/", like /static/`
+          : url === '/'
+            ? '"/" would hide the whole app; use a prefix such as /static/'
+            : urls.includes(url)
+              ? `${quote(url)} is listed twice`
+              : null),
+    );
+    add(`app.static[${i}].dir`, relativePath(mount.dir));
+    urls.push(url);
+  });
+  (app.release ?? []).forEach((command, i) => add(`app.release[${i}]`, required(command, 1000)));
+  return problems;
+}
+
+function reject(error: IpcError): Promise<never> {
+  return Promise.reject(error);
+}
+
+export interface FakeOptions {
+  /** How long opening a folder takes, in ms, so the busy state can be seen. */
+  openDelay?: number;
+  /** How long a spec check takes, in ms. */
+  checkDelay?: number;
+  /** What the pretend folder dialog answers. */
+  pickedFolder?: string | null;
+}
+
+export class FakeBackend implements Backend {
+  private readonly saved = new Map<string, Spec>();
+  private readonly options: Required<FakeOptions>;
+
+  constructor(options: FakeOptions = {}) {
+    this.options = {
+      openDelay: options.openDelay ?? 350,
+      checkDelay: options.checkDelay ?? 40,
+      pickedFolder: options.pickedFolder === undefined ? DEMO_PATHS.flask : options.pickedFolder,
+    };
+  }
+
+  async openProject(path: string): Promise<Project> {
+    await sleep(this.options.openDelay);
+    const folder = path.trim().replace(/(.)\/+$/, '$1');
+    const demos: Record<string, () => Detection> = {
+      [DEMO_PATHS.flask]: flaskShop,
+      [DEMO_PATHS.django]: djangoBlog,
+      [DEMO_PATHS.ambiguous]: ambiguousTools,
+    };
+    const detection = demos[folder]?.();
+    if (detection) {
+      const saved = this.saved.get(folder);
+      const fromFile = saved ?? (folder === DEMO_PATHS.django ? blogConfig(detection) : null);
+      const spec = structuredClone(fromFile ?? draft(detection));
+      return {
+        detection,
+        spec,
+        config: fromFile ? `${folder}/slipway.toml` : null,
+        problems: fakeCheck(spec),
+      };
+    }
+    if (folder === DEMO_PATHS.node) {
+      return reject({
+        code: 'not_a_project',
+        message: `${folder} does not look like a Python web app`,
+        hints: [
+          'It holds a Node.js project (package.json).',
+          'Slipway looked for:',
+          ...LOOKED_FOR.map((item) => `• ${item}`),
+        ],
+        field: 'path',
+      });
+    }
+    if (folder === DEMO_ROOT) {
+      return reject({
+        code: 'not_a_project',
+        message: `${folder} holds several Python apps`,
+        hints: [
+          'Choose the folder of the one to deploy:',
+          `• ${DEMO_PATHS.flask}`,
+          `• ${DEMO_PATHS.django}`,
+          `• ${DEMO_PATHS.ambiguous}`,
+        ],
+        field: 'path',
+      });
+    }
+    return reject({
+      code: 'not_found',
+      message: `${folder || 'That path'} is not a folder`,
+      hints: ['Check the path, or choose the folder with Browse…'],
+      field: 'path',
+    });
+  }
+
+  async checkSpec(spec: Spec): Promise<Problem[]> {
+    await sleep(this.options.checkDelay);
+    return fakeCheck(spec);
+  }
+
+  async saveSpec(folder: string, spec: Spec): Promise<string> {
+    await sleep(this.options.checkDelay);
+    const [first, ...rest] = fakeCheck(spec);
+    if (first) {
+      const more = rest.length === 1 ? '1 more field needs attention' : `${rest.length} more fields need attention`;
+      return reject({
+        code: 'invalid',
+        message: `${first.field}: ${first.message}`,
+        hints: rest.length > 0 ? [more] : [],
+        field: first.field,
+      });
+    }
+    this.saved.set(folder, structuredClone(spec));
+    return `${folder}/slipway.toml`;
+  }
+
+  async pickFolder(): Promise<string | null> {
+    await sleep(80);
+    return this.options.pickedFolder;
+  }
+}
+
+/** The blog demo already has a slipway.toml, with a domain chosen on an earlier run. */
+function blogConfig(detection: Detection): Spec {
+  const spec = draft(detection);
+  return {
+    ...spec,
+    app: { ...spec.app, name: 'blog' },
+    domain: { name: 'blog.anaruiz.dev', aliases: ['www.blog.anaruiz.dev'] },
+    tls: { email: 'ana@anaruiz.dev' },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

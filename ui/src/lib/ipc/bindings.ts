@@ -1,0 +1,341 @@
+// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.
+// Do not edit: change the Rust type and run that test with UPDATE_BINDINGS=1.
+
+export type Framework = "django" | "flask" | "fastapi" | "starlette" | "pyramid" | "wsgi" | "asgi";
+
+export type Interface = "wsgi" | "asgi";
+
+export type Spec = { 
+/**
+ * The application and how to run it.
+ */
+app: AppSpec, 
+/**
+ * The server it runs on; absent until the user has chosen one.
+ */
+server?: ServerSpec | null, 
+/**
+ * The public name of the site; absent while the app is only reached by address.
+ */
+domain?: DomainSpec | null, 
+/**
+ * HTTPS certificate settings; required with a domain.
+ */
+tls?: TlsSpec | null, 
+/**
+ * Who hears about finished and failed deploys.
+ */
+notify: NotifySpec, };
+
+export type AppSpec = { 
+/**
+ * Short name: the service, its system user and its folder on the server.
+ */
+name: string, 
+/**
+ * The app's folder, relative to the folder holding `slipway.toml`.
+ */
+path: string, 
+/**
+ * One of the keys of [`Framework`]; empty until detected or chosen.
+ */
+framework: Framework | "", 
+/**
+ * Where gunicorn finds the app: `module:app`, `module:factory()` or `production.ini`.
+ */
+entry: string, 
+/**
+ * `wsgi` or `asgi`; empty until detected or chosen.
+ */
+interface: Interface | "", 
+/**
+ * Python version asked for, such as `3.12`; empty for the server's own Python.
+ */
+python?: string, 
+/**
+ * The file listing dependencies, relative to the app folder.
+ */
+dependencies: string, 
+/**
+ * Folders nginx serves directly.
+ */
+static?: Array<StaticSpec>, 
+/**
+ * Commands run in each new release before it goes live, in order.
+ */
+release?: Array<string>, };
+
+export type StaticSpec = { 
+/**
+ * URL prefix, such as `/static/`.
+ */
+url: string, 
+/**
+ * Folder relative to the app folder, such as `staticfiles`.
+ */
+dir: string, };
+
+export type ServerSpec = { 
+/**
+ * Host name or IP address.
+ */
+host: string, 
+/**
+ * SSH port.
+ */
+port: number, 
+/**
+ * The user Slipway logs in as.
+ */
+user: string, };
+
+export type DomainSpec = { 
+/**
+ * The main name, such as `example.com`.
+ */
+name: string, 
+/**
+ * Other names that serve the same site, such as `www.example.com`.
+ */
+aliases?: Array<string>, };
+
+export type TlsSpec = { 
+/**
+ * Address Let's Encrypt writes to about expiring certificates.
+ */
+email: string, };
+
+export type NotifySpec = { 
+/**
+ * A desktop notification on this computer.
+ */
+desktop: boolean, 
+/**
+ * An e-mail to this address; empty for none.
+ */
+email?: string, 
+/**
+ * A text message to this phone number (E.164); empty for none.
+ */
+sms?: string, 
+/**
+ * A message to the Slack webhook stored in the keychain.
+ */
+slack?: boolean, };
+
+export type Problem = { 
+/**
+ * Dotted path of the field, such as `domain.name` or `domain.aliases[1]`. Empty when
+ * the problem concerns the whole file (for example a TOML syntax error).
+ */
+field: string, 
+/**
+ * What is wrong and, where it helps, what to write instead.
+ */
+message: string, };
+
+export type Evidence = { 
+/**
+ * File relative to the project folder.
+ */
+file: string, 
+/**
+ * 1-based line number, where one line says it.
+ */
+line?: number | null, 
+/**
+ * What the file says, in a few words.
+ */
+note: string, };
+
+export type Found<T> = { 
+/**
+ * The answer.
+ */
+value: T, 
+/**
+ * Why Slipway believes it.
+ */
+evidence: Array<Evidence>, };
+
+export type Detected<T> = { "status": "found", 
+/**
+ * The answer.
+ */
+value: T, 
+/**
+ * Why Slipway believes it.
+ */
+evidence: Array<Evidence>, } | { "status": "ambiguous", 
+/**
+ * Each plausible answer with its evidence.
+ */
+candidates: Array<Found<T>>, } | { "status": "missing", 
+/**
+ * What was looked for, so the user knows what to add.
+ */
+looked_for: string, };
+
+export type EntryPoint = { 
+/**
+ * The framework the app is built with.
+ */
+framework: Framework, 
+/**
+ * What gunicorn is given: `module:app`, `module:factory()` or `production.ini`.
+ */
+entry: string, 
+/**
+ * WSGI or ASGI.
+ */
+interface: Interface, };
+
+export type Manifest = "requirements" | "pyproject" | "poetry" | "pipfile" | "setup_py";
+
+export type Dependencies = { 
+/**
+ * The manifest, relative to the app folder.
+ */
+file: string, 
+/**
+ * What kind of manifest it is.
+ */
+manifest: Manifest, 
+/**
+ * The lock file that pins exact versions, when there is one.
+ */
+lock?: string | null, 
+/**
+ * Further requirement files pulled in with `-r`, in the order they are read.
+ */
+includes: Array<string>, 
+/**
+ * Package names, normalised (lowercase, `-` for `_` and `.`).
+ */
+packages: Array<string>, };
+
+export type PythonRequest = { 
+/**
+ * The version as written, such as `3.11`, `>=3.10` or `^3.11`.
+ */
+constraint: string, 
+/**
+ * The lowest `major.minor` that satisfies it, such as `3.10`.
+ */
+minimum: string, };
+
+export type StaticMount = { 
+/**
+ * URL prefix, such as `/static/`.
+ */
+url: string, 
+/**
+ * Folder relative to the app folder.
+ */
+dir: string, 
+/**
+ * The folder is filled by `collectstatic` on the server, not copied as is.
+ */
+collected: boolean, };
+
+export type GitFacts = { 
+/**
+ * The repository's top folder.
+ */
+top: string, 
+/**
+ * The `origin` remote (or the first remote), with any password removed.
+ */
+remote?: string | null, 
+/**
+ * The checked-out branch; absent on a detached HEAD.
+ */
+branch?: string | null, 
+/**
+ * The HEAD commit; absent before the first commit.
+ */
+head?: string | null, 
+/**
+ * Files with uncommitted changes (modified, staged or untracked), as git names them.
+ */
+uncommitted: Array<string>, };
+
+export type Detection = { 
+/**
+ * The folder the user chose, as an absolute path.
+ */
+root: string, 
+/**
+ * The app's folder relative to `root`; `.` when they are the same.
+ */
+app_dir: string, 
+/**
+ * A name for the service, from the project's own name.
+ */
+name: string, 
+/**
+ * The framework and entry point.
+ */
+entry: Detected<EntryPoint>, 
+/**
+ * The file that lists dependencies.
+ */
+dependencies: Detected<Dependencies>, 
+/**
+ * The Python version the project asks for.
+ */
+python: Detected<PythonRequest>, 
+/**
+ * Folders nginx should serve directly.
+ */
+static_files: Array<Found<StaticMount>>, 
+/**
+ * Commands to run in each new release before it goes live.
+ */
+release: Array<Found<string>>, 
+/**
+ * Facts from git; absent when the folder is not in a repository.
+ */
+git?: GitFacts | null, 
+/**
+ * Things the user should know before deploying.
+ */
+warnings: Array<string>, };
+
+export type Project = { 
+/**
+ * What the folder says about the app.
+ */
+detection: Detection, 
+/**
+ * The spec: read from `slipway.toml` when there is one, else drafted from detection.
+ */
+spec: Spec, 
+/**
+ * The `slipway.toml` the spec was read from; absent for a draft.
+ */
+config?: string | null, 
+/**
+ * Every problem with the spec as it stands.
+ */
+problems: Array<Problem>, };
+
+export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io";
+
+export type IpcError = { 
+/**
+ * What kind of failure this is.
+ */
+code: ErrorCode, 
+/**
+ * One short sentence naming what failed.
+ */
+message: string, 
+/**
+ * What the user can do about it, most useful first.
+ */
+hints: Array<string>, 
+/**
+ * The field at fault, as a spec field path (`domain.name`) or a form field (`path`).
+ */
+field?: string | null, };
