@@ -1,0 +1,5 @@
+//! Local stand-ins for the internet services a deploy talks to.
+
+pub mod acme;
+pub mod git;
+pub mod latency;
