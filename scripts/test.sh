@@ -5,7 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-apt_install "${DESKTOP_PACKAGES[@]}" xvfb xauth webkit2gtk-driver chromium
+apt_install "${DESKTOP_PACKAGES[@]}" xvfb xauth webkit2gtk-driver chromium \
+  debootstrap systemd-container iptables dbus openssh-client openssl pebble apt-cacher-ng
 ensure_rust
 ensure_node
 if ! command -v tauri-driver >/dev/null; then

@@ -10,6 +10,7 @@ use slipway_app::{AppError, CONFIG_FILE, IpcError};
 use slipway_spec::detect::{Detected, Detection, Found};
 
 mod render;
+mod sandbox;
 
 /// Put a Python web app on the internet from your own computer.
 #[derive(Parser)]
@@ -39,6 +40,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Disposable Debian servers on this machine, to try deploys on.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
     /// Write a slipway.toml drafted from what is detected in a project folder.
     Init {
         /// The project folder.
@@ -61,6 +65,8 @@ enum Exit {
     NotFound = 3,
     /// A file could not be read or written.
     Io = 4,
+    /// A server or a local service failed.
+    Failed = 5,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +76,17 @@ fn main() -> ExitCode {
         Command::Detect { path, json } => detect(&mut out, &path, json),
         Command::Check { config, json } => check(&mut out, &config, json),
         Command::Init { path, force } => init(&mut out, &path, force),
+        Command::Sandbox(command) => match sandbox::run(&mut out, command) {
+            Ok(true) => Ok(Exit::Ok),
+            Ok(false) => Ok(Exit::NotFound),
+            Err(error) => {
+                sandbox::report(&error);
+                Ok(match error {
+                    slipway_sandbox::SandboxError::Unknown(_) => Exit::NotFound,
+                    _ => Exit::Failed,
+                })
+            }
+        },
     };
     let code = match result {
         Ok(code) => code,

@@ -173,3 +173,42 @@ fn check_reports_a_missing_file_and_a_syntax_error() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn sandbox_up_prints_a_login_and_down_removes_the_server() {
+    let here = std::env::temp_dir();
+    let output = slipway(&["sandbox", "up"], &here);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let name = stdout
+        .strip_prefix("Server ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no server name in {stdout}"))
+        .to_owned();
+    assert!(stdout.contains("  log in:   ssh -i "), "{stdout}");
+    assert!(stdout.contains("  host key: ssh-ed25519 "), "{stdout}");
+
+    let list = text(&slipway(&["sandbox", "list"], &here).stdout);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_default();
+    assert!(line.contains("running") && line.ends_with("kept"), "{list}");
+
+    let output = slipway(&["sandbox", "ssh", &name, "--", "hostname"], &here);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).trim(), name);
+
+    let output = slipway(&["sandbox", "down", &name], &here);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("Removed {name}\n"));
+    let list = text(&slipway(&["sandbox", "list"], &here).stdout);
+    assert!(!list.contains(&format!("{name} ")), "{list}");
+
+    let output = slipway(&["sandbox", "down", &name], &here);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        text(&output.stderr),
+        format!("error: there is no sandbox server named {name}\n")
+    );
+}

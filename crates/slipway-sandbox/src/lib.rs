@@ -199,6 +199,26 @@ impl Sandbox {
         Err(SandboxError::Full(MAX_SERVERS))
     }
 
+    /// The OpenSSH client arguments that log in to server `name` as root, pinned to its
+    /// host key.
+    pub fn ssh_args(&self, name: &str) -> Result<Vec<String>, SandboxError> {
+        let dir = self.servers_dir().join(name);
+        let record =
+            server::read_record(&dir).ok_or_else(|| SandboxError::Unknown(name.to_owned()))?;
+        let (_, address) = net::addresses(record.index);
+        Ok(vec![
+            "-i".into(),
+            dir.join("id_ed25519").display().to_string(),
+            "-o".into(),
+            format!("UserKnownHostsFile={}", dir.join("known_hosts").display()),
+            "-o".into(),
+            "StrictHostKeyChecking=yes".into(),
+            "-o".into(),
+            "IdentitiesOnly=yes".into(),
+            format!("root@{address}"),
+        ])
+    }
+
     /// Every server recorded here.
     pub fn list(&self) -> Vec<ServerRecord> {
         let mut records: Vec<ServerRecord> = fs::read_dir(self.servers_dir())

@@ -21,8 +21,8 @@ pub struct ServerOptions {
     pub keep: bool,
     /// How long to wait for systemd and sshd before giving up.
     pub boot_timeout: Duration,
-    /// `host:port` of an apt proxy the server uses for Debian's mirror.
-    pub apt_proxy: Option<String>,
+    /// Fetch packages through apt-cacher-ng on the host (started if needed).
+    pub apt_cache: bool,
 }
 
 impl Default for ServerOptions {
@@ -30,7 +30,7 @@ impl Default for ServerOptions {
         Self {
             keep: false,
             boot_timeout: Duration::from_mins(1),
-            apt_proxy: None,
+            apt_cache: true,
         }
     }
 }
@@ -62,6 +62,18 @@ pub struct Server {
     pub host_address: Ipv4Addr,
     /// The server's SSH host key, as an OpenSSH public key line.
     pub host_key: String,
+}
+
+impl ServerRecord {
+    /// The server's address.
+    pub fn address(&self) -> Ipv4Addr {
+        net::addresses(self.index).1
+    }
+
+    /// Whether its container is running.
+    pub fn running(&self) -> bool {
+        self.nspawn.is_some_and(process::alive)
+    }
 }
 
 impl Server {
@@ -201,10 +213,15 @@ impl Server {
             ),
             0o644,
         )?;
-        if let Some(proxy) = &options.apt_proxy {
+        if options.apt_cache {
+            crate::services::apt_cache::ensure(&self.sandbox.cache_dir())?;
+            let port = crate::services::apt_cache::PORT;
             write(
                 &root.join("etc/apt/apt.conf.d/01slipway-sandbox-proxy"),
-                &format!("Acquire::http::Proxy \"http://{proxy}\";\n"),
+                &format!(
+                    "Acquire::http::Proxy \"http://{}:{port}\";\n",
+                    self.host_address
+                ),
                 0o644,
             )?;
         }

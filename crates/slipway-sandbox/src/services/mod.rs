@@ -1,5 +1,6 @@
 //! Local stand-ins for the internet services a deploy talks to.
 
 pub mod acme;
+pub mod apt_cache;
 pub mod git;
 pub mod latency;

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use slipway_sandbox::{Sandbox, Server, ServerOptions};
 
-fn sandbox() -> Sandbox {
+pub fn sandbox() -> Sandbox {
     Sandbox::from_env()
 }
 
-fn stdout(server: &Server, script: &str) -> String {
+pub fn stdout(server: &Server, script: &str) -> String {
     let output = server
         .ssh(script)
         .unwrap_or_else(|e| panic!("{script}: {e}"));
