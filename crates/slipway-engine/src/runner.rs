@@ -1,0 +1,343 @@
+//! The runner: the only place with effects.
+//!
+//! A preview plans every step against today's facts, gathered in one round trip. An
+//! apply gathers the same facts, then walks the steps in order: a step is re-probed just
+//! before it runs whenever an earlier step changed something (otherwise the facts are
+//! still fresh), its actions run one by one with a timeout each and a cancellation check
+//! between them, and afterwards it must plan `Satisfied`, or the run fails: a built-in
+//! check that every step converges.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::event::{Event, Outcome, Planned};
+use crate::probe::{Facts, Probe, ProbeError, batch_script, parse_batch};
+use crate::remote::{Remote, RemoteError};
+use crate::step::{Step, StepPlan};
+
+/// A flag the user's Cancel button (or Ctrl-C) sets; checked between actions.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Asks the run to stop before its next action.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether cancellation was asked for.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The server could not be asked or told something.
+    #[error("{step}: {source}")]
+    Remote {
+        /// The step (or `probe`) at the time.
+        step: String,
+        /// What failed.
+        source: RemoteError,
+    },
+    /// Probing went wrong.
+    #[error("{step}: {source}")]
+    Probe {
+        /// The step (or `probe`) at the time.
+        step: String,
+        /// What failed.
+        source: ProbeError,
+    },
+    /// An action exited non-zero.
+    #[error("{step}: `{action}` failed with exit status {status}: {stderr}")]
+    ActionFailed {
+        /// The step.
+        step: String,
+        /// The action.
+        action: String,
+        /// Its exit status.
+        status: i32,
+        /// The end of its standard error.
+        stderr: String,
+    },
+    /// After its actions, the step still did not plan `Satisfied`.
+    #[error("{step}: still not in place after its actions ran ({remaining})")]
+    NotConverged {
+        /// The step.
+        step: String,
+        /// What it would still do.
+        remaining: String,
+    },
+    /// A step could not be planned even with fresh facts.
+    #[error("{step}: cannot be planned: {reason}")]
+    Deferred {
+        /// The step.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// The user cancelled; the step named had not started.
+    #[error("cancelled before {step}")]
+    Cancelled {
+        /// The next step that would have run.
+        step: String,
+    },
+}
+
+/// Runs steps against one remote.
+pub struct Runner<'r, R: Remote> {
+    remote: &'r mut R,
+    nonce: String,
+    cancel: Cancel,
+    /// How long one action may run.
+    pub action_timeout: Duration,
+    /// How long one batch of probes may run.
+    pub probe_timeout: Duration,
+    /// Remote executions so far (probe batches and actions).
+    pub round_trips: usize,
+}
+
+impl<'r, R: Remote> Runner<'r, R> {
+    /// A runner over `remote`. `nonce` must be fresh for each run (it guards probe
+    /// markers); `cancel` stops the run between actions.
+    pub fn new(remote: &'r mut R, nonce: impl Into<String>, cancel: Cancel) -> Self {
+        Self {
+            remote,
+            nonce: nonce.into(),
+            cancel,
+            action_timeout: Duration::from_mins(10),
+            probe_timeout: Duration::from_mins(1),
+            round_trips: 0,
+        }
+    }
+
+    /// Answers every probe of `steps` in one round trip.
+    pub fn gather(&mut self, steps: &[&dyn Step]) -> Result<Facts, RunError> {
+        let mut probes: Vec<Probe> = Vec::new();
+        for step in steps {
+            for probe in step.probes() {
+                if !probes.iter().any(|p| p.key == probe.key) {
+                    probes.push(probe);
+                }
+            }
+        }
+        if probes.is_empty() {
+            return Ok(Facts::default());
+        }
+        let fail = |source| RunError::Probe {
+            step: "probe".into(),
+            source,
+        };
+        let script = batch_script(&probes, &self.nonce).map_err(fail)?;
+        self.round_trips += 1;
+        let exit = self
+            .remote
+            .run(&script, None, self.probe_timeout, &mut |_, _| {})
+            .map_err(|source| RunError::Remote {
+                step: "probe".into(),
+                source,
+            })?;
+        parse_batch(&exit.stdout, &probes, &self.nonce).map_err(fail)
+    }
+
+    /// Every step's plan against today's facts; nothing is changed.
+    pub fn preview(&mut self, steps: &[&dyn Step]) -> Result<Vec<(String, StepPlan)>, RunError> {
+        let facts = self.gather(steps)?;
+        Ok(steps
+            .iter()
+            .map(|step| (step.id(), step.plan(&facts)))
+            .collect())
+    }
+
+    /// Makes every step true, in order, reporting progress to `on_event`.
+    pub fn apply(
+        &mut self,
+        steps: &[&dyn Step],
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<(), RunError> {
+        let started = Instant::now();
+        let mut facts = self.gather(steps)?;
+        let (mut changed, mut unchanged) = (0, 0);
+        let mut fresh = true;
+        let mut result = Ok(());
+        for step in steps {
+            match self.apply_step(*step, &mut facts, &mut fresh, on_event) {
+                Ok(true) => changed += 1,
+                Ok(false) => unchanged += 1,
+                Err(error) => {
+                    result = Err(error);
+                    break;
+                }
+            }
+        }
+        on_event(Event::Finished {
+            changed,
+            unchanged,
+            ok: result.is_ok(),
+            millis: millis(started),
+        });
+        result
+    }
+
+    /// Runs one step; `Ok(true)` when it changed the server.
+    fn apply_step(
+        &mut self,
+        step: &dyn Step,
+        facts: &mut Facts,
+        fresh: &mut bool,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<bool, RunError> {
+        let id = step.id();
+        if self.cancel.is_cancelled() {
+            return Err(RunError::Cancelled { step: id });
+        }
+        let started = Instant::now();
+        if !*fresh {
+            facts.update(self.gather(&[step])?);
+        }
+        let plan = step.plan(facts);
+        on_event(Event::StepPlanned {
+            step: id.clone(),
+            description: step.describe(),
+            plan: summarise(&plan),
+        });
+        let fail = |on_event: &mut dyn FnMut(Event), error: RunError| {
+            on_event(Event::StepFinished {
+                step: id.clone(),
+                outcome: Outcome::Failed {
+                    message: error.to_string(),
+                },
+                millis: millis(started),
+            });
+            Err(error)
+        };
+        let actions = match plan {
+            StepPlan::Satisfied { .. } => {
+                on_event(Event::StepFinished {
+                    step: id.clone(),
+                    outcome: Outcome::Unchanged,
+                    millis: millis(started),
+                });
+                return Ok(false);
+            }
+            StepPlan::Deferred { reason } => {
+                return fail(
+                    on_event,
+                    RunError::Deferred {
+                        step: id.clone(),
+                        reason,
+                    },
+                );
+            }
+            StepPlan::Change { actions, .. } => actions,
+        };
+        *fresh = false;
+        if let Err(error) = self.run_actions(&id, &actions, on_event) {
+            return fail(on_event, error);
+        }
+        facts.update(self.gather(&[step])?);
+        match step.plan(facts) {
+            StepPlan::Satisfied { .. } => {
+                on_event(Event::StepFinished {
+                    step: id,
+                    outcome: Outcome::Changed,
+                    millis: millis(started),
+                });
+                Ok(true)
+            }
+            other => {
+                let remaining = match summarise(&other) {
+                    Planned::Change { actions, .. } => actions.join("; "),
+                    Planned::Deferred { reason } => reason,
+                    Planned::Satisfied { evidence } => evidence,
+                };
+                fail(
+                    on_event,
+                    RunError::NotConverged {
+                        step: id.clone(),
+                        remaining,
+                    },
+                )
+            }
+        }
+    }
+}
+
+impl<R: Remote> Runner<'_, R> {
+    /// Runs a step's actions in order, streaming their output, checking for
+    /// cancellation before each.
+    fn run_actions(
+        &mut self,
+        id: &str,
+        actions: &[crate::step::Action],
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<(), RunError> {
+        for action in actions {
+            if self.cancel.is_cancelled() {
+                return Err(RunError::Cancelled {
+                    step: id.to_owned(),
+                });
+            }
+            let description = action.describe();
+            on_event(Event::ActionStarted {
+                step: id.to_owned(),
+                action: description.clone(),
+            });
+            let (script, stdin) = action.to_script().map_err(|e| RunError::Probe {
+                step: id.to_owned(),
+                source: ProbeError::Quote(e),
+            })?;
+            self.round_trips += 1;
+            let exit = self
+                .remote
+                .run(&script, stdin, self.action_timeout, &mut |stream, line| {
+                    on_event(Event::Output {
+                        step: id.to_owned(),
+                        stream,
+                        line: line.to_owned(),
+                    });
+                })
+                .map_err(|source| RunError::Remote {
+                    step: id.to_owned(),
+                    source,
+                })?;
+            if exit.status != 0 {
+                return Err(RunError::ActionFailed {
+                    step: id.to_owned(),
+                    action: description,
+                    status: exit.status,
+                    stderr: tail(&exit.stderr),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A plan without its action data.
+pub fn summarise(plan: &StepPlan) -> Planned {
+    match plan {
+        StepPlan::Satisfied { evidence } => Planned::Satisfied {
+            evidence: evidence.clone(),
+        },
+        StepPlan::Change { actions, diff } => Planned::Change {
+            actions: actions.iter().map(crate::step::Action::describe).collect(),
+            diff: diff.clone(),
+        },
+        StepPlan::Deferred { reason } => Planned::Deferred {
+            reason: reason.clone(),
+        },
+    }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(5)..].join("\n")
+}

@@ -1,0 +1,149 @@
+//! Steps: what must be true on a server, decided from facts alone.
+//!
+//! A step names the probes it needs and plans purely from their answers: satisfied (with
+//! evidence), a change (actions plus a before/after diff), or deferred (in a preview,
+//! when it depends on something an earlier step creates). Steps never see whether the
+//! run is a preview or an apply; the runner decides what happens with a plan.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::cmd::{Cmd, QuoteError, quote};
+use crate::probe::{Facts, Probe};
+
+/// One idempotent piece of server setup.
+pub trait Step: Send + Sync {
+    /// Short stable name, unique in a run: `apt:nginx`, `file:/etc/nginx/sites-available/shop`.
+    fn id(&self) -> String;
+    /// What the step makes true, for people: "nginx is installed".
+    fn describe(&self) -> String;
+    /// The questions whose answers [`Step::plan`] reads.
+    fn probes(&self) -> Vec<Probe>;
+    /// What to do, given the answers.
+    fn plan(&self, facts: &Facts) -> StepPlan;
+}
+
+/// A step's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepPlan {
+    /// Already true; nothing to do.
+    Satisfied {
+        /// Why Slipway believes it, for the plan output.
+        evidence: String,
+    },
+    /// Something must change.
+    Change {
+        /// What will be done, in order.
+        actions: Vec<Action>,
+        /// What changes, as people read it.
+        diff: Diff,
+    },
+    /// Cannot be decided yet: it depends on what an earlier step creates.
+    Deferred {
+        /// What it waits for.
+        reason: String,
+    },
+}
+
+/// Before and after, as lines of text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Diff {
+    /// The state now (empty when the thing does not exist).
+    pub before: String,
+    /// The state after the step.
+    pub after: String,
+}
+
+impl Diff {
+    /// A diff from two states.
+    pub fn new(before: impl Into<String>, after: impl Into<String>) -> Self {
+        Self {
+            before: before.into(),
+            after: after.into(),
+        }
+    }
+}
+
+/// An effect, as data: the runner is the only place that carries it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Run a command; a non-zero exit fails the step.
+    Run(Cmd),
+    /// Write a file atomically (a temporary file beside it, then rename).
+    WriteFile {
+        /// Absolute path.
+        path: String,
+        /// Contents.
+        contents: Vec<u8>,
+        /// Permission bits, such as `0o644`.
+        mode: u32,
+        /// `user:group` to own it; `None` keeps the connecting user's.
+        owner: Option<String>,
+    },
+}
+
+impl Action {
+    /// One line saying what the action does, for progress output.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Run(cmd) => cmd.to_string(),
+            Self::WriteFile {
+                path,
+                contents,
+                mode,
+                ..
+            } => {
+                format!("write {path} ({} bytes, mode {mode:o})", contents.len())
+            }
+        }
+    }
+
+    /// The shell text that performs the action, and the bytes to feed it on stdin.
+    pub fn to_script(&self) -> Result<(String, Option<&[u8]>), QuoteError> {
+        match self {
+            Self::Run(cmd) => Ok((cmd.to_shell()?, None)),
+            Self::WriteFile {
+                path,
+                contents,
+                mode,
+                owner,
+            } => {
+                let target = quote(path)?;
+                let template = quote(&format!("{path}.slipway-XXXXXX"))?;
+                let chown = match owner {
+                    Some(owner) => format!(" && chown {} \"$tmp\"", quote(owner)?),
+                    None => String::new(),
+                };
+                let script = format!(
+                    "tmp=$(mktemp {template}) && cat > \"$tmp\" && chmod {mode:o} \"$tmp\"{chown} && mv -f \"$tmp\" {target} || {{ rm -f \"$tmp\"; exit 1; }}"
+                );
+                Ok((script, Some(contents.as_slice())))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writing_a_file_goes_through_a_temporary_file_and_a_rename() {
+        let action = Action::WriteFile {
+            path: "/etc/nginx/sites-available/it's".into(),
+            contents: b"server {}\n".to_vec(),
+            mode: 0o644,
+            owner: Some("root:root".into()),
+        };
+        let (script, stdin) = action.to_script().expect("script");
+        assert_eq!(
+            script,
+            "tmp=$(mktemp '/etc/nginx/sites-available/it'\\''s.slipway-XXXXXX') && cat > \"$tmp\" && chmod 644 \"$tmp\" && chown root:root \"$tmp\" && mv -f \"$tmp\" '/etc/nginx/sites-available/it'\\''s' || { rm -f \"$tmp\"; exit 1; }"
+        );
+        assert_eq!(stdin, Some(&b"server {}\n"[..]));
+        assert_eq!(
+            action.describe(),
+            "write /etc/nginx/sites-available/it's (10 bytes, mode 644)"
+        );
+    }
+}
