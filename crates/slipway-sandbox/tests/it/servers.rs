@@ -146,7 +146,7 @@ fn a_killed_run_is_reaped_by_the_next() {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
-            "a_killed_run_is_reaped_by_the_next",
+            "servers::a_killed_run_is_reaped_by_the_next",
             "--test-threads=1",
         ])
         .env("SLIPWAY_SANDBOX_CHILD", report.path())
