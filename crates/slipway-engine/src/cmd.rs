@@ -75,7 +75,7 @@ pub enum Cmd {
     Quiet(Box<Cmd>),
     /// The command with its exit status inverted (`! a`).
     Not(Box<Cmd>),
-    /// Engine-built shell text with no user values in it. Only this crate makes these.
+    /// Shell text written into Slipway itself, never built from user values.
     Fixed(&'static str),
 }
 

@@ -116,12 +116,16 @@ impl<'r, R: Remote> Runner<'r, R> {
 
     /// Answers every probe of `steps` in one round trip.
     pub fn gather(&mut self, steps: &[&dyn Step]) -> Result<Facts, RunError> {
+        let probes = steps.iter().flat_map(|step| step.probes()).collect();
+        self.ask(probes)
+    }
+
+    /// Answers `probes` (without repeats) in one round trip.
+    fn ask(&mut self, asked: Vec<Probe>) -> Result<Facts, RunError> {
         let mut probes: Vec<Probe> = Vec::new();
-        for step in steps {
-            for probe in step.probes() {
-                if !probes.iter().any(|p| p.key == probe.key) {
-                    probes.push(probe);
-                }
+        for probe in asked {
+            if !probes.iter().any(|p| p.key == probe.key) {
+                probes.push(probe);
             }
         }
         if probes.is_empty() {
@@ -143,9 +147,18 @@ impl<'r, R: Remote> Runner<'r, R> {
         parse_batch(&exit.stdout, &probes, &self.nonce).map_err(fail)
     }
 
-    /// Every step's plan against today's facts; nothing is changed.
+    /// Every step's plan against today's facts; nothing is changed. Steps that plan a
+    /// change ask their diff questions in one more round trip.
     pub fn preview(&mut self, steps: &[&dyn Step]) -> Result<Vec<(String, StepPlan)>, RunError> {
-        let facts = self.gather(steps)?;
+        let mut facts = self.gather(steps)?;
+        let changing = steps
+            .iter()
+            .filter(|step| matches!(step.plan(&facts), StepPlan::Change { .. }))
+            .flat_map(|step| step.diff_probes())
+            .collect::<Vec<_>>();
+        if !changing.is_empty() {
+            facts.update(self.ask(changing)?);
+        }
         Ok(steps
             .iter()
             .map(|step| (step.id(), step.plan(&facts)))
@@ -198,7 +211,12 @@ impl<'r, R: Remote> Runner<'r, R> {
         if !*fresh {
             facts.update(self.gather(&[step])?);
         }
-        let plan = step.plan(facts);
+        let mut plan = step.plan(facts);
+        let diff_probes = step.diff_probes();
+        if matches!(plan, StepPlan::Change { .. }) && !diff_probes.is_empty() {
+            facts.update(self.ask(diff_probes)?);
+            plan = step.plan(facts);
+        }
         on_event(Event::StepPlanned {
             step: id.clone(),
             description: step.describe(),

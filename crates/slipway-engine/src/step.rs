@@ -21,6 +21,12 @@ pub trait Step: Send + Sync {
     fn probes(&self) -> Vec<Probe>;
     /// What to do, given the answers.
     fn plan(&self, facts: &Facts) -> StepPlan;
+
+    /// Questions asked only when the step plans a change, to show what it replaces
+    /// (a file's current text, say). Facts are otherwise compared by hash on the server.
+    fn diff_probes(&self) -> Vec<Probe> {
+        Vec::new()
+    }
 }
 
 /// A step's decision.
@@ -79,6 +85,9 @@ pub enum Action {
         mode: u32,
         /// `user:group` to own it; `None` keeps the connecting user's.
         owner: Option<String>,
+        /// A program that checks the new file before it replaces the old one, as argv;
+        /// the argument `{}` stands for the new file's path (`nginx -t -c {}`).
+        validate: Option<Vec<String>>,
     },
 }
 
@@ -107,6 +116,7 @@ impl Action {
                 contents,
                 mode,
                 owner,
+                validate,
             } => {
                 let target = quote(path)?;
                 let template = quote(&format!("{path}.slipway-XXXXXX"))?;
@@ -114,8 +124,24 @@ impl Action {
                     Some(owner) => format!(" && chown {} \"$tmp\"", quote(owner)?),
                     None => String::new(),
                 };
+                let check = match validate {
+                    Some(argv) => {
+                        let words: Result<Vec<String>, QuoteError> = argv
+                            .iter()
+                            .map(|word| {
+                                if word == "{}" {
+                                    Ok("\"$tmp\"".to_owned())
+                                } else {
+                                    quote(word)
+                                }
+                            })
+                            .collect();
+                        format!(" && {}", words?.join(" "))
+                    }
+                    None => String::new(),
+                };
                 let script = format!(
-                    "tmp=$(mktemp {template}) && cat > \"$tmp\" && chmod {mode:o} \"$tmp\"{chown} && mv -f \"$tmp\" {target} || {{ rm -f \"$tmp\"; exit 1; }}"
+                    "tmp=$(mktemp {template}) && cat > \"$tmp\" && chmod {mode:o} \"$tmp\"{chown}{check} && mv -f \"$tmp\" {target} || {{ rm -f \"$tmp\"; exit 1; }}"
                 );
                 Ok((script, Some(contents.as_slice())))
             }
@@ -134,6 +160,7 @@ mod tests {
             contents: b"server {}\n".to_vec(),
             mode: 0o644,
             owner: Some("root:root".into()),
+            validate: None,
         };
         let (script, stdin) = action.to_script().expect("script");
         assert_eq!(
@@ -144,6 +171,22 @@ mod tests {
         assert_eq!(
             action.describe(),
             "write /etc/nginx/sites-available/it's (10 bytes, mode 644)"
+        );
+    }
+
+    #[test]
+    fn a_validator_checks_the_new_file_before_it_replaces_the_old_one() {
+        let action = Action::WriteFile {
+            path: "/etc/sudoers.d/deploy".into(),
+            contents: b"deploy ALL=(ALL) NOPASSWD:ALL\n".to_vec(),
+            mode: 0o440,
+            owner: None,
+            validate: Some(vec!["visudo".into(), "-cf".into(), "{}".into()]),
+        };
+        let (script, _) = action.to_script().expect("script");
+        assert_eq!(
+            script,
+            "tmp=$(mktemp /etc/sudoers.d/deploy.slipway-XXXXXX) && cat > \"$tmp\" && chmod 440 \"$tmp\" && visudo -cf \"$tmp\" && mv -f \"$tmp\" /etc/sudoers.d/deploy || { rm -f \"$tmp\"; exit 1; }"
         );
     }
 }

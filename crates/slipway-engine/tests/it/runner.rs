@@ -40,6 +40,7 @@ impl Step for FileStep {
                     contents: self.contents.clone().into_bytes(),
                     mode: 0o644,
                     owner: None,
+                    validate: None,
                 }],
                 diff: Diff::new(
                     answer.map(|a| a.stdout.clone()).unwrap_or_default(),

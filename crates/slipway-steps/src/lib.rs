@@ -1,0 +1,19 @@
+//! The catalogue of idempotent steps every deploy is built from.
+//!
+//! Each step reads facts through probes, plans purely from them, and carries its own
+//! parser, tested here from sample outputs. The runner in `slipway-engine` applies them.
+//!
+//! # Layout
+//! - [`os`]: supported releases, and the one table of their differences.
+//! - [`apt`]: packages, with index freshness and patience for the dpkg lock.
+//! - [`user`]: users and groups.
+//! - [`dir`]: folders with owner and mode.
+//! - [`file`]: files from templates, compared by hash, validated, with a text diff.
+//! - [`unit`]: systemd services.
+
+pub mod apt;
+pub mod dir;
+pub mod file;
+pub mod os;
+pub mod unit;
+pub mod user;
