@@ -371,7 +371,9 @@ impl Remote for SshRemote {
         let handle = &self.handle;
         self.runtime.block_on(async {
             let mut channel = handle.channel_open_session().await.map_err(&lost)?;
-            channel.exec(true, command).await.map_err(&lost)?;
+            // No reply asked: a refused exec still ends without an exit status, reported below,
+            // and not waiting saves a network round trip per script.
+            channel.exec(false, command).await.map_err(&lost)?;
             if let Some(bytes) = stdin {
                 channel.data_bytes(bytes.to_vec()).await.map_err(&lost)?;
             }
