@@ -23,6 +23,18 @@ pub enum AppError {
     /// The spec has problems; each names its field.
     #[error(transparent)]
     Invalid(#[from] Problems),
+    /// The spec names no server.
+    #[error("the spec has no [server] section: add the host to deploy to")]
+    NoServer,
+    /// The server could not be reached or logged in to.
+    #[error(transparent)]
+    Ssh(#[from] slipway_ssh::SshError),
+    /// Another deploy holds the server's lock.
+    #[error(transparent)]
+    Locked(#[from] slipway_engine::LockError),
+    /// A step failed, did not converge, or the run was cancelled.
+    #[error(transparent)]
+    Run(#[from] slipway_engine::RunError),
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -48,6 +60,13 @@ pub enum ErrorCode {
     Invalid,
     /// Reading or writing a file failed: the user checks permissions and retries.
     Io,
+    /// The server cannot be reached or refuses the login: the user fixes the server
+    /// settings or the network.
+    Unreachable,
+    /// Another deploy holds the server's lock: the user waits, or breaks a stale lock.
+    Locked,
+    /// A deploy step failed; the site still serves what it served before.
+    DeployFailed,
 }
 
 /// An error as the UI receives it: a code to branch on, a sentence to show, what to do
@@ -161,6 +180,14 @@ impl From<AppError> for IpcError {
                 Some((first, rest)) => problem_error(first, rest.len()),
                 None => IpcError::new(ErrorCode::Invalid, "The spec is invalid"),
             },
+            AppError::NoServer => IpcError::new(ErrorCode::Invalid, "Choose a server to deploy to")
+                .hint("Add a [server] section with the host to slipway.toml")
+                .field("server.host"),
+            AppError::Ssh(error) => {
+                IpcError::new(ErrorCode::Unreachable, error.to_string()).field("server.host")
+            }
+            AppError::Locked(error) => IpcError::new(ErrorCode::Locked, error.to_string()),
+            AppError::Run(error) => IpcError::new(ErrorCode::DeployFailed, error.to_string()),
             AppError::Io {
                 action,
                 path,

@@ -6,10 +6,12 @@
 //! # Layout
 //! - [`project`]: open a project folder (detect, or load its `slipway.toml`), check a
 //!   spec, save it.
+//! - [`deploy`]: connect to the spec's server, plan, and deploy under the server's lock.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
 pub mod bindings;
+pub mod deploy;
 pub mod error;
 pub mod project;
 

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use slipway_app::{AppError, CONFIG_FILE, IpcError};
 use slipway_spec::detect::{Detected, Detection, Found};
 
+mod deploy;
 mod render;
 mod sandbox;
 
@@ -40,6 +41,39 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what a deploy would change on the server, without changing anything.
+    Plan {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Bring the server in line with the spec: show the plan, ask, apply.
+    Deploy {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        /// Apply without asking.
+        #[arg(long, short)]
+        yes: bool,
+        /// Print one JSON event per line (implies --yes).
+        #[arg(long)]
+        json: bool,
+        /// Break a deploy lock left behind by a run that died.
+        #[arg(long)]
+        force_unlock: bool,
+    },
+    /// Show how much of the spec is in place on the server, and who holds its lock.
+    Status {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Remove the server's deploy lock (after checking no deploy is running).
+    Unlock {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+    },
     /// Disposable Debian servers on this machine, to try deploys on.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -67,6 +101,14 @@ enum Exit {
     Io = 4,
     /// A server or a local service failed.
     Failed = 5,
+    /// The server cannot be reached or refused the login.
+    Unreachable = 6,
+    /// Another deploy holds the server's lock.
+    Locked = 7,
+    /// A deploy step failed (the site keeps serving what it served before).
+    DeployFailed = 8,
+    /// The user declined the plan.
+    Declined = 9,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +118,34 @@ fn main() -> ExitCode {
         Command::Detect { path, json } => detect(&mut out, &path, json),
         Command::Check { config, json } => check(&mut out, &config, json),
         Command::Init { path, force } => init(&mut out, &path, force),
+        Command::Plan { config } => deploy::plan(&mut out, &config, &deploy::Context::from_env())
+            .map(|()| Exit::Ok)
+            .map_err(Failure::App),
+        Command::Deploy {
+            config,
+            yes,
+            json,
+            force_unlock,
+        } => {
+            let options = deploy::DeployOptions {
+                yes: yes || json,
+                json,
+                force_unlock,
+            };
+            deploy::deploy(&mut out, &config, &deploy::Context::from_env(), &options)
+                .map(|applied| if applied { Exit::Ok } else { Exit::Declined })
+                .map_err(Failure::App)
+        }
+        Command::Status { config } => {
+            deploy::status(&mut out, &config, &deploy::Context::from_env())
+                .map(|()| Exit::Ok)
+                .map_err(Failure::App)
+        }
+        Command::Unlock { config } => {
+            deploy::unlock(&mut out, &config, &deploy::Context::from_env())
+                .map(|()| Exit::Ok)
+                .map_err(Failure::App)
+        }
         Command::Sandbox(command) => match sandbox::run(&mut out, command) {
             Ok(true) => Ok(Exit::Ok),
             Ok(false) => Ok(Exit::NotFound),
@@ -129,6 +199,9 @@ fn report(error: &IpcError) -> Exit {
         slipway_app::ErrorCode::Invalid => Exit::Invalid,
         slipway_app::ErrorCode::NotFound | slipway_app::ErrorCode::NotAProject => Exit::NotFound,
         slipway_app::ErrorCode::Io => Exit::Io,
+        slipway_app::ErrorCode::Unreachable => Exit::Unreachable,
+        slipway_app::ErrorCode::Locked => Exit::Locked,
+        slipway_app::ErrorCode::DeployFailed => Exit::DeployFailed,
     }
 }
 

@@ -212,3 +212,119 @@ fn sandbox_up_prints_a_login_and_down_removes_the_server() {
         format!("error: there is no sandbox server named {name}\n")
     );
 }
+
+/// Runs `slipway` with its known-hosts file in `dir`.
+fn slipway_in(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slipway"))
+        .args(args)
+        .current_dir(dir)
+        .env("SLIPWAY_KNOWN_HOSTS", dir.join("known_hosts"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("slipway runs")
+}
+
+#[test]
+fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
+    let sandbox = slipway_sandbox::Sandbox::from_env();
+    let server = sandbox
+        .server(&slipway_sandbox::ServerOptions::default())
+        .expect("boots");
+    let (_temp, dir) = fixture("flask-app");
+    std::fs::write(
+        dir.join("slipway.toml"),
+        format!(
+            "[app]\nname = \"shop\"\nframework = \"flask\"\nentry = \"app:app\"\ninterface = \"wsgi\"\n\
+             dependencies = \"requirements.txt\"\n\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
+            server.address,
+            server.key().display()
+        ),
+    )
+    .expect("spec");
+
+    let output = slipway_in(&["plan"], &dir);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains("trusted its host key SHA256:"), "{stdout}");
+    assert!(stdout.contains("  ✓ os "), "{stdout}");
+    assert!(stdout.contains("  + user:shop "), "{stdout}");
+
+    let output = slipway_in(&["deploy", "--yes"], &dir);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("  changed    apt:python3,python3-venv,git,ca-certificates "),
+        "{stdout}"
+    );
+    // useradd makes the home folder, so the folder step may find it already right.
+    assert!(stdout.contains("  changed    user:shop "), "{stdout}");
+    assert!(
+        stdout.contains("    | Reading package lists..."),
+        "apt's output streams: {stdout}"
+    );
+
+    let output = slipway_in(&["deploy", "--yes"], &dir);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Nothing to change: all 4 steps are in place."),
+        "{stdout}"
+    );
+    assert!(stdout.contains(": 0 changed, 4 unchanged."), "{stdout}");
+
+    let holder = r#"{"who":"ana@laptop","pid":4242,"since":1790000000,"doing":"deploy"}"#;
+    server
+        .ssh(&format!("mkdir -p /var/lib/slipway/deploy.lock && echo '{holder}' > /var/lib/slipway/deploy.lock/holder.json"))
+        .expect("a stale lock");
+    let output = slipway_in(&["deploy", "--yes"], &dir);
+    assert_eq!(output.status.code(), Some(7), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stderr).contains("a deploy is in progress: ana@laptop (deploy, process 4242)"),
+        "{}",
+        text(&output.stderr)
+    );
+    let status = text(&slipway_in(&["status"], &dir).stdout);
+    assert!(
+        status.contains("Server: 4 of 4 steps in place."),
+        "{status}"
+    );
+    assert!(
+        status.contains("Deploy lock: held by ana@laptop (deploy, process 4242)"),
+        "{status}"
+    );
+
+    let output = slipway_in(&["deploy", "--yes", "--force-unlock"], &dir);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("Broke the lock left by ana@laptop (deploy, process 4242).")
+    );
+    let status = text(&slipway_in(&["status"], &dir).stdout);
+    assert!(status.contains("Deploy lock: free."), "{status}");
+
+    let output = slipway_in(&["deploy", "--json"], &dir);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let events: Vec<serde_json::Value> = text(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event per line"))
+        .collect();
+    assert_eq!(
+        events.last().map(|e| (e["event"].clone(), e["ok"].clone())),
+        Some(("finished".into(), true.into()))
+    );
+
+    let other = sandbox
+        .server(&slipway_sandbox::ServerOptions::default())
+        .expect("second server");
+    std::fs::write(
+        dir.join("known_hosts"),
+        format!("{} {}\n", server.address, other.host_key),
+    )
+    .expect("swap key");
+    let output = slipway_in(&["plan"], &dir);
+    assert_eq!(output.status.code(), Some(6));
+    assert!(
+        text(&output.stderr).contains("has CHANGED"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -15,6 +15,7 @@
 
 pub mod cmd;
 pub mod event;
+pub mod lock;
 pub mod probe;
 pub mod remote;
 pub mod runner;
@@ -22,6 +23,7 @@ pub mod step;
 
 pub use cmd::{Cmd, QuoteError, quote};
 pub use event::{Event, Outcome, Planned};
+pub use lock::{Holder, LockError};
 pub use probe::{Answer, Facts, Probe};
 pub use remote::{Exit, Remote, RemoteError, Stream};
 pub use runner::{Cancel, RunError, Runner};

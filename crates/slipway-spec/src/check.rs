@@ -261,6 +261,27 @@ pub fn relative_path(value: &str) -> Check {
     Ok(())
 }
 
+/// A private key file on this computer: absolute, or under the home folder (`~/`).
+pub fn key_path(value: &str) -> Check {
+    longest(value, 4096)?;
+    if value.chars().any(char::is_control) {
+        return Err(format!("{} contains a control character", quote(value)));
+    }
+    if !value.starts_with('/') && !value.starts_with("~/") {
+        return Err(format!(
+            "{} should be a full path, like ~/.ssh/id_ed25519",
+            quote(value)
+        ));
+    }
+    if value.ends_with(".pub") {
+        return Err(format!(
+            "{} is a public key; name the private key beside it, without .pub",
+            quote(value)
+        ));
+    }
+    Ok(())
+}
+
 /// The URL prefix static files are served under, such as `/static/`.
 pub fn url_prefix(value: &str) -> Check {
     required(value, 255)?;

@@ -306,6 +306,9 @@ pub struct ServerSpec {
     /// The user Slipway logs in as.
     #[serde(default = "default_user")]
     pub user: String,
+    /// The private key file to log in with (`~/` allowed); empty to use ssh-agent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
 }
 
 /// The public name of the site.
@@ -533,6 +536,9 @@ impl ServerSpec {
         record(problems, "server.host", check::server_host(&self.host));
         record(problems, "server.port", check::port(self.port));
         record(problems, "server.user", check::user_name(&self.user));
+        if !self.key.is_empty() {
+            record(problems, "server.key", check::key_path(&self.key));
+        }
     }
 }
 

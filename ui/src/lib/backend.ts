@@ -17,7 +17,16 @@ export interface Backend {
   pickFolder(): Promise<string | null>;
 }
 
-const CODES: readonly ErrorCode[] = ['not_found', 'not_a_project', 'invalid', 'io'];
+// A record, not a list, so the type check fails when Rust adds a code this file lacks.
+const CODES: Record<ErrorCode, true> = {
+  not_found: true,
+  not_a_project: true,
+  invalid: true,
+  io: true,
+  unreachable: true,
+  locked: true,
+  deploy_failed: true,
+};
 
 /** Whether `value` has the shape of an error the backend sends. */
 export function isIpcError(value: unknown): value is IpcError {
@@ -25,7 +34,7 @@ export function isIpcError(value: unknown): value is IpcError {
   const v = value as Record<string, unknown>;
   return (
     typeof v.code === 'string' &&
-    (CODES as readonly string[]).includes(v.code) &&
+    Object.hasOwn(CODES, v.code) &&
     typeof v.message === 'string' &&
     Array.isArray(v.hints) &&
     v.hints.every((h) => typeof h === 'string') &&

@@ -21,6 +21,7 @@ fn valid() -> Spec {
         host: "203.0.113.10".into(),
         port: 22,
         user: "root".into(),
+        key: "~/.ssh/id_ed25519".into(),
     });
     spec.domain = Some(DomainSpec {
         name: "shop.example.com".into(),
@@ -165,6 +166,16 @@ fn each_bad_value_is_reported_with_its_field_and_message() {
             "user with shell text",
             |s| s.server.as_mut().expect("server").user = "root$(id)".into(),
             r#"server.user: "root$(id)" is not a valid user name: use lowercase letters, digits, "_" and "-", starting with a letter"#,
+        ),
+        (
+            "relative key path",
+            |s| s.server.as_mut().expect("server").key = "id_ed25519".into(),
+            r#"server.key: "id_ed25519" should be a full path, like ~/.ssh/id_ed25519"#,
+        ),
+        (
+            "public key instead of private",
+            |s| s.server.as_mut().expect("server").key = "~/.ssh/id_ed25519.pub".into(),
+            r#"server.key: "~/.ssh/id_ed25519.pub" is a public key; name the private key beside it, without .pub"#,
         ),
         (
             "domain with a space",

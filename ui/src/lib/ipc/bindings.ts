@@ -87,7 +87,11 @@ port: number,
 /**
  * The user Slipway logs in as.
  */
-user: string, };
+user: string, 
+/**
+ * The private key file to log in with (`~/` allowed); empty to use ssh-agent.
+ */
+key?: string, };
 
 export type DomainSpec = { 
 /**
@@ -320,7 +324,7 @@ config?: string | null,
  */
 problems: Array<Problem>, };
 
-export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io";
+export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed";
 
 export type IpcError = { 
 /**
