@@ -233,3 +233,116 @@ fn hostile_values_in_paths_and_contents_run_nothing_on_the_server() {
         "the folder keeps its literal name: {text}"
     );
 }
+
+/// Runs a slow command once: planned again until its marker exists.
+struct SlowOnce;
+
+impl Step for SlowOnce {
+    fn id(&self) -> String {
+        "slow-once".into()
+    }
+    fn describe(&self) -> String {
+        "a slow setup command has run".into()
+    }
+    fn probes(&self) -> Vec<slipway_engine::Probe> {
+        let check = slipway_engine::Cmd::new("test").args(["-e", "/root/slow-once.done"]);
+        vec![slipway_engine::Probe::new("slow-once", check)]
+    }
+    fn plan(&self, facts: &slipway_engine::Facts) -> slipway_engine::StepPlan {
+        if facts
+            .get("slow-once")
+            .is_some_and(slipway_engine::Answer::ok)
+        {
+            return slipway_engine::StepPlan::Satisfied {
+                evidence: "done".into(),
+            };
+        }
+        let work = slipway_engine::Cmd::new("sleep")
+            .arg("2")
+            .and(slipway_engine::Cmd::new("touch").arg("/root/slow-once.done"));
+        slipway_engine::StepPlan::Change {
+            actions: vec![slipway_engine::Action::Run(work)],
+            diff: slipway_engine::Diff::new("", "done"),
+        }
+    }
+}
+
+#[test]
+fn a_run_cut_off_mid_apply_converges_when_run_again() {
+    use slipway_engine::lock::{self, Holder};
+    use slipway_sandbox::services::latency::LatencyProxy;
+
+    let server = Sandbox::from_env()
+        .server(&ServerOptions::default())
+        .expect("boots");
+    let dir = tempfile::tempdir().expect("dir");
+    let known = KnownHosts::new(dir.path().join("known_hosts"));
+    let proxy = LatencyProxy::start(
+        "127.0.0.1:0".parse().expect("address"),
+        (server.address, 22).into(),
+        Duration::ZERO,
+    )
+    .expect("proxy");
+    let through_proxy = Target {
+        host: "127.0.0.1".into(),
+        port: proxy.address.port(),
+        user: "root".into(),
+    };
+    let mut remote = SshRemote::connect(
+        &through_proxy,
+        &Credentials::KeyFile(server.key()),
+        known.clone(),
+        Trust::FirstUse,
+        Duration::from_secs(10),
+    )
+    .expect("connects");
+    let holder = Holder {
+        who: "ana@laptop".into(),
+        pid: 1,
+        since: 0,
+        doing: "deploy".into(),
+    };
+    let file = config("workers=2\n");
+    let user = User {
+        name: "deploy".into(),
+        system: false,
+        home: "/home/deploy".into(),
+        groups: vec![],
+    };
+    let steps: [&dyn Step; 3] = [&user, &SlowOnce, &file];
+
+    lock::acquire(&mut remote, &holder, false).expect("lock");
+    let mut runner = Runner::new(&mut remote, "cut", Cancel::default());
+    let result = runner.apply(&steps, &mut |event| {
+        if matches!(&event, Event::ActionStarted { step, .. } if step == "slow-once") {
+            proxy.cut();
+        }
+    });
+    let error = result.expect_err("the connection was cut");
+    assert!(error.to_string().contains("slow-once"), "{error}");
+
+    // The lock is still held by the run that died; a new run is told so, then breaks it.
+    let mut again = connect(&server, &known);
+    let held = lock::acquire(&mut again, &holder, false).expect_err("still locked");
+    assert!(
+        held.to_string()
+            .starts_with("a deploy is in progress: ana@laptop"),
+        "{held}"
+    );
+    let broken = lock::acquire(&mut again, &holder, true).expect("force");
+    assert_eq!(broken.map(|h| h.who).as_deref(), Some("ana@laptop"));
+    let (events, _) = apply(&mut again, &steps, "rerun");
+    assert!(matches!(
+        events.last(),
+        Some(Event::Finished { ok: true, .. })
+    ));
+    assert!(
+        changed(&events).contains(&"file:/etc/shop.conf".to_owned()),
+        "{:?}",
+        changed(&events)
+    );
+    let (events, round_trips) = apply(&mut again, &steps, "settled");
+    assert_eq!(changed(&events), Vec::<String>::new());
+    assert_eq!(round_trips, 1);
+    lock::release(&mut again).expect("release");
+}

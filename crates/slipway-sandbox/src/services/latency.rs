@@ -7,9 +7,9 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ pub struct LatencyProxy {
     pub address: SocketAddr,
     stop: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
+    live: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl LatencyProxy {
@@ -33,6 +34,8 @@ impl LatencyProxy {
         let address = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
+        let live = Arc::new(Mutex::new(Vec::new()));
+        let tracked = Arc::clone(&live);
         let acceptor = thread::Builder::new()
             .name("latency-accept".into())
             .spawn(move || {
@@ -41,6 +44,7 @@ impl LatencyProxy {
                         Ok((client, _)) => {
                             let _ = client.set_nonblocking(false);
                             if let Ok(server) = TcpStream::connect(target) {
+                                track(&tracked, &client, &server);
                                 connect(client, server, one_way);
                             }
                         }
@@ -55,7 +59,20 @@ impl LatencyProxy {
             address,
             stop,
             acceptor: Some(acceptor),
+            live,
         })
+    }
+
+    /// Breaks every connection through the proxy at once, as a network failure would;
+    /// new connections are still accepted.
+    pub fn cut(&self) {
+        let mut live = self
+            .live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for stream in live.drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
     }
 }
 
@@ -65,6 +82,15 @@ impl Drop for LatencyProxy {
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
         }
+    }
+}
+
+/// Keeps a handle on both ends so [`LatencyProxy::cut`] can break them.
+fn track(live: &Mutex<Vec<TcpStream>>, client: &TcpStream, server: &TcpStream) {
+    if let (Ok(a), Ok(b)) = (client.try_clone(), server.try_clone()) {
+        live.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend([a, b]);
     }
 }
 
