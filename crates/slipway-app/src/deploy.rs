@@ -52,13 +52,18 @@ pub fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
+/// Where the caller's environment says things are.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// The user's home folder, for `~/` in key paths.
+    pub home: Option<PathBuf>,
+    /// The ssh-agent socket (`SSH_AUTH_SOCK`), used when the spec names no key.
+    pub agent: Option<PathBuf>,
+}
+
 /// Connects to the spec's server, trusting its host key on first use (the caller shows
 /// the fingerprint) and refusing a changed one.
-pub fn connect(
-    spec: &Spec,
-    known_hosts: &Path,
-    home: Option<&Path>,
-) -> Result<SshRemote, AppError> {
+pub fn connect(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<SshRemote, AppError> {
     let problems = spec.validate();
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
@@ -69,10 +74,10 @@ pub fn connect(
         port: u16::try_from(server.port).unwrap_or(22),
         user: server.user.clone(),
     };
-    let credentials = if server.key.is_empty() {
-        Credentials::Agent
-    } else {
-        Credentials::KeyFile(expand_home(&server.key, home))
+    let credentials = match (&env.agent, server.key.is_empty()) {
+        (_, false) => Credentials::KeyFile(expand_home(&server.key, env.home.as_deref())),
+        (Some(socket), true) => Credentials::Agent(socket.clone()),
+        (None, true) => return Err(AppError::NoCredentials),
     };
     Ok(SshRemote::connect(
         &target,

@@ -26,6 +26,9 @@ pub enum AppError {
     /// The spec names no server.
     #[error("the spec has no [server] section: add the host to deploy to")]
     NoServer,
+    /// The spec names no key and no ssh-agent is running.
+    #[error("no SSH key: set server.key in slipway.toml, or start ssh-agent and add your key")]
+    NoCredentials,
     /// The server could not be reached or logged in to.
     #[error(transparent)]
     Ssh(#[from] slipway_ssh::SshError),
@@ -185,6 +188,11 @@ impl From<AppError> for IpcError {
                 .field("server.host"),
             AppError::Ssh(error) => {
                 IpcError::new(ErrorCode::Unreachable, error.to_string()).field("server.host")
+            }
+            AppError::NoCredentials => {
+                IpcError::new(ErrorCode::Invalid, "Choose the SSH key to log in with")
+                    .hint("Set server.key, or start ssh-agent and add your key with ssh-add")
+                    .field("server.key")
             }
             AppError::Locked(error) => IpcError::new(ErrorCode::Locked, error.to_string()),
             AppError::Run(error) => IpcError::new(ErrorCode::DeployFailed, error.to_string()),

@@ -13,8 +13,8 @@ use slipway_ssh::{HostKeyEvent, SshRemote};
 
 /// Where the environment says things live; read once in `main`.
 pub struct Context {
-    /// The user's home folder, for `~/` in key paths.
-    pub home: Option<PathBuf>,
+    /// Home folder and ssh-agent socket.
+    pub env: deploy::Environment,
     /// The known-hosts file Slipway keeps.
     pub known_hosts: PathBuf,
     /// `user@computer`, recorded in the server's lock.
@@ -34,8 +34,10 @@ impl Context {
         let user = std::env::var("USER").unwrap_or_else(|_| "someone".into());
         let host =
             std::fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "this-computer".into());
+        let agent = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from);
+        let env = deploy::Environment { home, agent };
         Self {
-            home,
+            env,
             known_hosts,
             who: format!("{user}@{}", host.trim()),
         }
@@ -63,7 +65,7 @@ fn read_spec(config: &Path) -> Result<Spec, AppError> {
 }
 
 fn connect(out: &mut impl Write, spec: &Spec, context: &Context) -> Result<SshRemote, AppError> {
-    let remote = deploy::connect(spec, &context.known_hosts, context.home.as_deref())?;
+    let remote = deploy::connect(spec, &context.known_hosts, &context.env)?;
     if let HostKeyEvent::Trusted { fingerprint } = &remote.host_key {
         let host = spec
             .server
@@ -176,6 +178,8 @@ pub fn deploy(
         since,
         doing: "deploy".into(),
     };
+    let cancel = Cancel::default();
+    watch_for_interrupt(&cancel);
     let json = options.json;
     let broken = deploy::deploy(
         &mut remote,
@@ -183,7 +187,7 @@ pub fn deploy(
         &holder,
         options.force_unlock,
         &nonce(),
-        Cancel::default(),
+        cancel,
         &mut |event| {
             if json {
                 if let Ok(line) = serde_json::to_string(&event) {
@@ -202,6 +206,23 @@ pub fn deploy(
         );
     }
     Ok(true)
+}
+
+/// The first Ctrl-C stops the deploy after the running action, releasing the lock; a
+/// second one quits at once (the next deploy then reports the lock left behind).
+fn watch_for_interrupt(cancel: &Cancel) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.is_cancelled() {
+            std::process::exit(130);
+        }
+        cancel.cancel();
+        let _ = writeln!(
+            io::stderr(),
+            "\nCancelling: Slipway stops after the running action and releases the lock. \
+             Press Ctrl-C again to quit at once."
+        );
+    });
 }
 
 fn print_event(out: &mut impl Write, event: &Event) {

@@ -107,7 +107,7 @@ enum Exit {
     Locked = 7,
     /// A deploy step failed (the site keeps serving what it served before).
     DeployFailed = 8,
-    /// The user declined the plan.
+    /// The user declined the plan or cancelled the deploy.
     Declined = 9,
 }
 
@@ -160,6 +160,13 @@ fn main() -> ExitCode {
     };
     let code = match result {
         Ok(code) => code,
+        Err(Failure::App(AppError::Run(slipway_engine::RunError::Cancelled { step }))) => {
+            let _ = writeln!(
+                io::stderr(),
+                "Cancelled before {step}; the lock is released."
+            );
+            Exit::Declined
+        }
         Err(Failure::App(error)) => report(&error.into()),
         Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(Failure::Output(error)) => {

@@ -328,3 +328,100 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn ctrl_c_stops_between_actions_and_two_deploys_at_once_do_not_mix() {
+    use std::io::{BufRead, BufReader};
+
+    let server = slipway_sandbox::Sandbox::from_env()
+        .server(&slipway_sandbox::ServerOptions::default())
+        .expect("boots");
+    let (_temp, dir) = fixture("generic-wsgi");
+    std::fs::write(
+        dir.join("slipway.toml"),
+        format!(
+            "[app]\nname = \"hello\"\nframework = \"wsgi\"\nentry = \"wsgi:application\"\ninterface = \"wsgi\"\n\
+             dependencies = \"requirements.txt\"\n\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
+            server.address,
+            server.key().display()
+        ),
+    )
+    .expect("spec");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_slipway"))
+            .args(["deploy", "--yes"])
+            .current_dir(&dir)
+            .env("SLIPWAY_KNOWN_HOSTS", dir.join("known_hosts"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("slipway starts")
+    };
+
+    // Ctrl-C while apt refreshes its index: the install after it never starts.
+    let mut child = spawn();
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut seen = Vec::new();
+    for line in stdout.lines().map_while(Result::ok) {
+        let started = line.starts_with("    $ apt-get") && line.ends_with(" update");
+        seen.push(line);
+        if started {
+            let sent = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            assert!(sent.expect("kill").success());
+        }
+    }
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(
+        output.status.code(),
+        Some(9),
+        "{seen:?}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        text(&output.stderr).contains("Cancelled before apt:"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|l| l.starts_with("    $ ") && l.contains(" install --no-install-recommends")),
+        "{seen:?}"
+    );
+    let status = text(&slipway_in(&["status"], &dir).stdout);
+    assert!(status.contains("Deploy lock: free."), "{status}");
+
+    // Two deploys at once: one runs, the other is told who holds the lock.
+    let (first, second) = (spawn(), spawn());
+    let codes = [
+        first.wait_with_output().expect("first"),
+        second.wait_with_output().expect("second"),
+    ];
+    let mut exits: Vec<Option<i32>> = codes.iter().map(|o| o.status.code()).collect();
+    exits.sort();
+    assert_eq!(
+        exits,
+        [Some(0), Some(7)],
+        "{:?}",
+        codes.iter().map(|o| text(&o.stderr)).collect::<Vec<_>>()
+    );
+    let refused = codes
+        .iter()
+        .find(|o| o.status.code() == Some(7))
+        .expect("one refused");
+    assert!(
+        text(&refused.stderr).contains("a deploy is in progress: "),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let output = slipway_in(&["deploy", "--yes"], &dir);
+    assert!(
+        text(&output.stdout).contains("Nothing to change: all 4 steps are in place."),
+        "{}",
+        text(&output.stdout)
+    );
+}

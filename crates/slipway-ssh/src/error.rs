@@ -57,6 +57,14 @@ pub enum SshError {
         /// Which keys were offered, by fingerprint and origin.
         offered: String,
     },
+    /// The agent holds no key to offer.
+    #[error(
+        "ssh-agent holds no keys to log in to {host} with: add yours with ssh-add, or set server.key"
+    )]
+    AgentEmpty {
+        /// The host.
+        host: String,
+    },
     /// The key file could not be read.
     #[error("cannot read the SSH key {path}: {reason}")]
     Key {

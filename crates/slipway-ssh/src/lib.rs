@@ -43,8 +43,8 @@ pub struct Target {
 pub enum Credentials {
     /// A private key file (OpenSSH format, no passphrase).
     KeyFile(PathBuf),
-    /// The keys held by the running ssh-agent (`SSH_AUTH_SOCK`).
-    Agent,
+    /// The keys held by the ssh-agent listening on this socket (`SSH_AUTH_SOCK`).
+    Agent(PathBuf),
 }
 
 /// What happened to the server's host key during the handshake.
@@ -306,13 +306,13 @@ async fn authenticate(
             }
             format!("the key {fingerprint} ({})", path.display())
         }
-        Credentials::Agent => {
+        Credentials::Agent(socket) => {
             let network = |reason: String| SshError::Network {
                 host: host.clone(),
                 port: *port,
                 reason,
             };
-            let mut agent = russh::keys::agent::client::AgentClient::connect_env()
+            let mut agent = russh::keys::agent::client::AgentClient::connect_uds(socket)
                 .await
                 .map_err(|e| {
                     network(format!(
@@ -342,10 +342,9 @@ async fn authenticate(
                 }
             }
             if tried.is_empty() {
-                "no key (ssh-agent holds none)".to_owned()
-            } else {
-                format!("the agent's keys {}", tried.join(", "))
+                return Err(SshError::AgentEmpty { host: host.clone() });
             }
+            format!("the agent's keys {}", tried.join(", "))
         }
     };
     Err(SshError::AuthRejected {

@@ -248,3 +248,91 @@ fn a_non_root_user_runs_scripts_through_sudo() {
         .expect("runs");
     assert_eq!(exit.stdout, "root\ndeploy\n");
 }
+
+/// A private ssh-agent for one test, stopped when dropped.
+struct Agent {
+    socket: std::path::PathBuf,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Agent {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let socket = dir.path().join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .spawn()
+            .expect("ssh-agent");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !socket.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ssh-agent did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self {
+            socket,
+            child,
+            _dir: dir,
+        }
+    }
+
+    fn add(&self, key: &std::path::Path) {
+        let status = Command::new("ssh-add")
+            .arg("-q")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .status();
+        assert!(status.expect("ssh-add").success());
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_ssh_agent_logs_in_and_an_empty_agent_is_explained() {
+    let server = boot();
+    let dir = tempfile::tempdir().expect("dir");
+    let known = KnownHosts::new(dir.path().join("known_hosts"));
+    let agent = Agent::start();
+
+    let error = SshRemote::connect(
+        &root(&server),
+        &Credentials::Agent(agent.socket.clone()),
+        known.clone(),
+        Trust::FirstUse,
+        TIMEOUT,
+    )
+    .err()
+    .expect("an empty agent cannot log in");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "ssh-agent holds no keys to log in to {} with: add yours with ssh-add, or set server.key",
+            server.address
+        )
+    );
+
+    agent.add(&server.key());
+    let mut remote = SshRemote::connect(
+        &root(&server),
+        &Credentials::Agent(agent.socket.clone()),
+        known,
+        Trust::FirstUse,
+        TIMEOUT,
+    )
+    .expect("the agent's key logs in");
+    let exit = remote
+        .run("hostname", None, TIMEOUT, &mut |_, _| {})
+        .expect("runs");
+    assert_eq!(exit.stdout.trim(), server.name());
+}
