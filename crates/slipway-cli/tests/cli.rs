@@ -213,6 +213,22 @@ fn sandbox_up_prints_a_login_and_down_removes_the_server() {
     );
 }
 
+/// A fixture project whose slipway.toml comes from `slipway init`, pointed at `server`.
+fn deployable(name: &str, server: &slipway_sandbox::Server) -> (tempfile::TempDir, PathBuf) {
+    let (temp, dir) = fixture(name);
+    let init = slipway(&["init"], &dir);
+    assert!(init.status.success(), "{}", text(&init.stdout));
+    let server_section = format!(
+        "\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
+        server.address,
+        server.key().display()
+    );
+    let mut spec = std::fs::read_to_string(dir.join("slipway.toml")).expect("written by init");
+    spec.push_str(&server_section);
+    std::fs::write(dir.join("slipway.toml"), spec).expect("spec");
+    (temp, dir)
+}
+
 /// Runs `slipway` with its known-hosts file in `dir`.
 fn slipway_in(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slipway"))
@@ -230,24 +246,14 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
     let server = sandbox
         .server(&slipway_sandbox::ServerOptions::default())
         .expect("boots");
-    let (_temp, dir) = fixture("flask-app");
-    std::fs::write(
-        dir.join("slipway.toml"),
-        format!(
-            "[app]\nname = \"shop\"\nframework = \"flask\"\nentry = \"app:app\"\ninterface = \"wsgi\"\n\
-             dependencies = \"requirements.txt\"\n\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
-            server.address,
-            server.key().display()
-        ),
-    )
-    .expect("spec");
+    let (_temp, dir) = deployable("flask-app", &server);
 
     let output = slipway_in(&["plan"], &dir);
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
     assert!(stdout.contains("trusted its host key SHA256:"), "{stdout}");
     assert!(stdout.contains("  ✓ os "), "{stdout}");
-    assert!(stdout.contains("  + user:shop "), "{stdout}");
+    assert!(stdout.contains("  + user:flask-app "), "{stdout}");
 
     let output = slipway_in(&["deploy", "--yes"], &dir);
     let stdout = text(&output.stdout);
@@ -257,7 +263,7 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         "{stdout}"
     );
     // useradd makes the home folder, so the folder step may find it already right.
-    assert!(stdout.contains("  changed    user:shop "), "{stdout}");
+    assert!(stdout.contains("  changed    user:flask-app "), "{stdout}");
     assert!(
         stdout.contains("    | Reading package lists..."),
         "apt's output streams: {stdout}"
@@ -336,17 +342,7 @@ fn ctrl_c_stops_between_actions_and_two_deploys_at_once_do_not_mix() {
     let server = slipway_sandbox::Sandbox::from_env()
         .server(&slipway_sandbox::ServerOptions::default())
         .expect("boots");
-    let (_temp, dir) = fixture("generic-wsgi");
-    std::fs::write(
-        dir.join("slipway.toml"),
-        format!(
-            "[app]\nname = \"hello\"\nframework = \"wsgi\"\nentry = \"wsgi:application\"\ninterface = \"wsgi\"\n\
-             dependencies = \"requirements.txt\"\n\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
-            server.address,
-            server.key().display()
-        ),
-    )
-    .expect("spec");
+    let (_temp, dir) = deployable("generic-wsgi", &server);
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_slipway"))
             .args(["deploy", "--yes"])

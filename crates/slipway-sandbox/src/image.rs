@@ -183,42 +183,41 @@ impl Image {
         fs::set_permissions(root, fs::Permissions::from_mode(0o755))
             .map_err(|e| SandboxError::io(root, e))?;
         let partial = work.join("image.tar");
-        cmd::run(
-            "tar",
-            [
-                "--numeric-owner".as_ref(),
-                "--xattrs".as_ref(),
-                "--xattrs-include=*".as_ref(),
-                "-C".as_ref(),
-                root.as_os_str(),
-                "-cf".as_ref(),
-                partial.as_os_str(),
-                ".".as_ref(),
-            ],
-        )?;
+        tar(&[
+            "-C".as_ref(),
+            root.as_os_str(),
+            "-cf".as_ref(),
+            partial.as_os_str(),
+            ".".as_ref(),
+        ])?;
         fs::rename(&partial, self.archive()).map_err(|e| SandboxError::io(&self.archive(), e))
     }
 
     fn unpack(&self, base: &Path) -> Result<(), SandboxError> {
         let _ = fs::remove_dir_all(base);
         fs::create_dir_all(base).map_err(|e| SandboxError::io(base, e))?;
-        cmd::run(
-            "tar",
-            [
-                "--numeric-owner".as_ref(),
-                "--xattrs".as_ref(),
-                "--xattrs-include=*".as_ref(),
-                "-C".as_ref(),
-                base.as_os_str(),
-                "-xf".as_ref(),
-                self.archive().as_os_str(),
-            ],
-        )?;
+        tar(&[
+            "-C".as_ref(),
+            base.as_os_str(),
+            "-xf".as_ref(),
+            self.archive().as_os_str(),
+        ])?;
         fs::set_permissions(base, fs::Permissions::from_mode(0o755))
             .map_err(|e| SandboxError::io(base, e))?;
         let marker = base.join(".complete");
         fs::write(&marker, "").map_err(|e| SandboxError::io(&marker, e))
     }
+}
+
+/// Runs tar keeping numeric owners and extended attributes (file capabilities).
+fn tar(args: &[&std::ffi::OsStr]) -> Result<(), SandboxError> {
+    let mut all: Vec<&std::ffi::OsStr> = vec![
+        "--numeric-owner".as_ref(),
+        "--xattrs".as_ref(),
+        "--xattrs-include=*".as_ref(),
+    ];
+    all.extend_from_slice(args);
+    cmd::run("tar", all).map(drop)
 }
 
 /// The host's extra CA certificates, sorted by name.

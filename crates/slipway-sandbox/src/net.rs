@@ -69,57 +69,28 @@ pub(crate) fn attach(name: &str, index: u8) -> Result<(), SandboxError> {
     )?;
     let tag = format!("{RULE_TAG}{name}");
     let source = format!("{server}/32");
-    cmd::run(
-        "iptables",
-        [
-            "-t",
-            "nat",
-            "-A",
-            "POSTROUTING",
-            "-s",
-            &source,
-            "!",
-            "-d",
-            "10.213.0.0/16",
-            "-j",
-            "MASQUERADE",
-            "-m",
-            "comment",
-            "--comment",
-            &tag,
-        ],
-    )?;
-    cmd::run(
-        "iptables",
-        [
-            "-A",
-            "FORWARD",
-            "-i",
-            &outside,
-            "-j",
-            "ACCEPT",
-            "-m",
-            "comment",
-            "--comment",
-            &tag,
-        ],
-    )?;
-    cmd::run(
-        "iptables",
-        [
-            "-A",
-            "FORWARD",
-            "-o",
-            &outside,
-            "-j",
-            "ACCEPT",
-            "-m",
-            "comment",
-            "--comment",
-            &tag,
-        ],
-    )?;
+    let nat = [
+        "POSTROUTING",
+        "-s",
+        &source,
+        "!",
+        "-d",
+        "10.213.0.0/16",
+        "-j",
+        "MASQUERADE",
+    ];
+    append("nat", &nat, &tag)?;
+    append("filter", &["FORWARD", "-i", &outside, "-j", "ACCEPT"], &tag)?;
+    append("filter", &["FORWARD", "-o", &outside, "-j", "ACCEPT"], &tag)?;
     Ok(())
+}
+
+/// Appends a rule to `table`, tagged with the server's name so clean-up finds it.
+fn append(table: &str, rule: &[&str], tag: &str) -> Result<(), SandboxError> {
+    let mut args = vec!["-t", table, "-A"];
+    args.extend_from_slice(rule);
+    args.extend_from_slice(&["-m", "comment", "--comment", tag]);
+    cmd::run("iptables", args).map(drop)
 }
 
 /// Removes the server's namespace (which takes the veth pair with it), any veth left on
