@@ -10,10 +10,12 @@
 //! - [`dir`]: folders with owner and mode.
 //! - [`file`]: files from templates, compared by hash, validated, with a text diff.
 //! - [`unit`]: systemd services.
+//! - [`release`]: release folders checked out at a commit, and shared virtualenvs.
 
 pub mod apt;
 pub mod dir;
 pub mod file;
 pub mod os;
+pub mod release;
 pub mod unit;
 pub mod user;

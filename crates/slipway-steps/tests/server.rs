@@ -346,3 +346,171 @@ fn a_run_cut_off_mid_apply_converges_when_run_again() {
     assert_eq!(round_trips, 1);
     lock::release(&mut again).expect("release");
 }
+
+/// The requirement files of a project folder, as the virtualenv step hashes them.
+fn requirement_inputs(project: &std::path::Path) -> Vec<(String, String)> {
+    ["requirements.txt", "requirements/base.txt"]
+        .iter()
+        .map(|f| {
+            (
+                (*f).to_owned(),
+                std::fs::read_to_string(project.join(f)).expect("requirements"),
+            )
+        })
+        .collect()
+}
+
+/// What the app needs before any release: packages, its user, its folders.
+fn app_base() -> Vec<Box<dyn Step>> {
+    let folder = |path: &str| -> Box<dyn Step> {
+        Box::new(Directory {
+            path: path.into(),
+            owner: "shop".into(),
+            group: "shop".into(),
+            mode: 0o755,
+        })
+    };
+    vec![
+        Box::new(Packages::new(["git", "python3-venv"])),
+        Box::new(User {
+            name: "shop".into(),
+            system: true,
+            home: "/srv/shop".into(),
+            groups: vec![],
+        }),
+        folder("/srv/shop/releases"),
+        folder("/srv/shop/venvs"),
+    ]
+}
+
+/// The steps of release `id` at `commit`, with the project's requirement files.
+fn release_steps(
+    url: &str,
+    project: &std::path::Path,
+    id: &str,
+    commit: &str,
+) -> (
+    slipway_steps::release::Checkout,
+    slipway_steps::release::Virtualenv,
+) {
+    let folder = format!("/srv/shop/releases/{id}");
+    let owner = "shop:shop".to_owned();
+    let checkout = slipway_steps::release::Checkout {
+        release: folder.clone(),
+        repository: url.to_owned(),
+        commit: commit.to_owned(),
+        owner: owner.clone(),
+    };
+    let venv = slipway_steps::release::Virtualenv {
+        root: "/srv/shop".into(),
+        release: folder,
+        requirements: "requirements.txt".into(),
+        inputs: requirement_inputs(project),
+        owner,
+    };
+    (checkout, venv)
+}
+
+/// Applies the base and one release's steps.
+fn deploy_release(
+    remote: &mut SshRemote,
+    url: &str,
+    project: &std::path::Path,
+    id: &str,
+    commit: &str,
+) -> (Vec<Event>, usize) {
+    let base = app_base();
+    let (checkout, venv) = release_steps(url, project, id, commit);
+    let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
+    steps.push(&checkout);
+    steps.push(&venv);
+    apply(remote, &steps, id)
+}
+
+/// A command's standard output on the server, trimmed.
+fn on_server(server: &Server, script: &str) -> String {
+    let out = server
+        .ssh(script)
+        .unwrap_or_else(|e| panic!("{script}: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn releases_check_out_commits_and_share_a_virtualenv_until_requirements_change() {
+    use slipway_sandbox::services::git::GitServer;
+
+    let work = tempfile::tempdir().expect("dir");
+    let git = GitServer::start(&work.path().join("git")).expect("git server");
+    let project = work.path().join("shop");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../slipway-spec/tests/fixtures/flask-app");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&fixture)
+        .arg(&project)
+        .status();
+    assert!(copied.expect("cp").success());
+    let server = Sandbox::from_env()
+        .server(&ServerOptions::default())
+        .expect("boots");
+    let mut remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
+    let url = git.url(server.host_address, "shop");
+
+    let first = git.publish("shop", &project).expect("publish");
+    deploy_release(&mut remote, &url, &project, "r1", &first);
+    let flask = on_server(
+        &server,
+        "/srv/shop/releases/r1/.venv/bin/python -c 'import flask; print(flask.__version__)'",
+    );
+    assert_eq!(flask, "3.1.0");
+    let head = on_server(
+        &server,
+        "git -c safe.directory='*' -C /srv/shop/releases/r1 rev-parse HEAD; stat -c %U /srv/shop/releases/r1/app.py",
+    );
+    assert_eq!(head, format!("{first}\nshop"));
+    let (events, round_trips) = deploy_release(&mut remote, &url, &project, "r1", &first);
+    assert_eq!(changed(&events), Vec::<String>::new());
+    assert_eq!(round_trips, 1);
+
+    // New code, same requirements: a new release sharing the virtualenv.
+    let app = std::fs::read_to_string(project.join("app.py")).expect("app");
+    std::fs::write(project.join("app.py"), app + "\n# v2\n").expect("edit");
+    let second = git.publish("shop", &project).expect("publish");
+    let (events, _) = deploy_release(&mut remote, &url, &project, "r2", &second);
+    assert_eq!(
+        changed(&events),
+        [
+            "checkout:/srv/shop/releases/r2",
+            "venv:/srv/shop/releases/r2"
+        ]
+    );
+    let venv_actions = events
+        .iter()
+        .filter(|e| matches!(e, Event::ActionStarted { step, .. } if step.starts_with("venv:")))
+        .count();
+    assert_eq!(
+        venv_actions, 1,
+        "an unchanged dependency set only links the virtualenv"
+    );
+    assert_eq!(on_server(&server, "ls /srv/shop/venvs | wc -l"), "1");
+
+    // Changed requirements: a new virtualenv; the old one stays for the old releases.
+    std::fs::write(
+        project.join("requirements/base.txt"),
+        "Flask==3.1.0\nsix==1.16.0\n",
+    )
+    .expect("edit");
+    let third = git.publish("shop", &project).expect("publish");
+    deploy_release(&mut remote, &url, &project, "r3", &third);
+    assert_eq!(on_server(&server, "ls /srv/shop/venvs | wc -l"), "2");
+    let six = on_server(
+        &server,
+        "/srv/shop/releases/r3/.venv/bin/python -c 'import six; print(six.__version__)'",
+    );
+    assert_eq!(six, "1.16.0");
+    let old = on_server(
+        &server,
+        "/srv/shop/releases/r1/.venv/bin/python -c 'import six' 2>&1 || echo absent",
+    );
+    assert!(old.contains("absent"), "{old}");
+}
