@@ -7,8 +7,37 @@
 
 use std::net::IpAddr;
 
+/// Why a value was refused: the sentence shown after the field path, which becomes a
+/// [`crate::Problem`]'s message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
+impl From<&str> for Invalid {
+    fn from(message: &str) -> Self {
+        Self(message.to_owned())
+    }
+}
+
+impl From<Invalid> for String {
+    fn from(invalid: Invalid) -> Self {
+        invalid.0
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A check's verdict: `Err` carries the message shown after the field path.
-pub type Check = Result<(), String>;
+pub type Check = Result<(), Invalid>;
 
 /// Longest value, in characters, quoted back in a message before it is shortened.
 const QUOTE_LIMIT: usize = 48;
@@ -36,7 +65,9 @@ pub fn required(value: &str, max: usize) -> Check {
 pub fn longest(value: &str, max: usize) -> Check {
     let len = value.chars().count();
     if len > max {
-        return Err(format!("is {len} characters long; the limit is {max}"));
+        return Err(Invalid::from(format!(
+            "is {len} characters long; the limit is {max}"
+        )));
     }
     Ok(())
 }
@@ -51,11 +82,11 @@ pub fn app_name(value: &str) -> Check {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !starts_with_letter || !rest_ok || value.ends_with('-') {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} may only use lowercase letters, digits and \"-\", starting with a letter; it \
              names the service, its system user and its folder on the server",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }
@@ -71,11 +102,11 @@ pub fn user_name(value: &str) -> Check {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if !starts_ok || !rest_ok {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is not a valid user name: use lowercase letters, digits, \"_\" and \"-\", \
              starting with a letter",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }
@@ -88,42 +119,42 @@ fn host_name(value: &str) -> Check {
             .split(['/', ':'])
             .next()
             .unwrap_or_default();
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is a URL; write just the host name: {host}",
             quote(value)
-        ));
+        )));
     }
     if value.len() > 253 {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "is {} characters long; a host name has at most 253",
             value.len()
-        ));
+        )));
     }
     for label in value.split('.') {
         if label.is_empty() {
-            return Err(invalid());
+            return Err(Invalid::from(invalid()));
         }
         if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             if !label.is_ascii() {
-                return Err(format!(
+                return Err(Invalid::from(format!(
                     "{} has characters outside a-z, 0-9 and \"-\"; write an international \
                      name in its xn-- form",
                     quote(value)
-                ));
+                )));
             }
-            return Err(invalid());
+            return Err(Invalid::from(invalid()));
         }
         if label.len() > 63 {
-            return Err(format!(
+            return Err(Invalid::from(format!(
                 "{} has a part longer than 63 characters, which DNS does not allow",
                 quote(value)
-            ));
+            )));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
+            return Err(Invalid::from(format!(
                 "{} is not a valid host name: a part may not start or end with \"-\"",
                 quote(value)
-            ));
+            )));
         }
     }
     Ok(())
@@ -137,25 +168,25 @@ pub fn server_host(value: &str) -> Check {
     }
     let bracketed = value.strip_prefix('[').and_then(|v| v.strip_suffix(']'));
     if bracketed.is_some_and(|v| v.parse::<IpAddr>().is_ok()) {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} needs no brackets; write the address alone",
             quote(value)
-        ));
+        )));
     }
     if value.contains('@') {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} includes a user; put the user in server.user and only the host here",
             quote(value)
-        ));
+        )));
     }
     if let Some((host, port)) = value.rsplit_once(':')
         && port.parse::<u16>().is_ok()
         && !host.contains(':')
     {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} includes a port; put the port in server.port and only the host here",
             quote(value)
-        ));
+        )));
     }
     host_name(value)
 }
@@ -164,27 +195,30 @@ pub fn server_host(value: &str) -> Check {
 pub fn domain(value: &str) -> Check {
     required(value, 253)?;
     if value.parse::<IpAddr>().is_ok() {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is an IP address; a certificate needs a domain name such as example.com",
             quote(value)
-        ));
+        )));
     }
     if value.starts_with("*.") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is a wildcard; list each name the site answers to instead",
             quote(value)
-        ));
+        )));
     }
     host_name(value.strip_suffix('.').unwrap_or(value))?;
     if value.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} has capital letters; write it in lowercase: {}",
             quote(value),
             value.to_ascii_lowercase()
-        ));
+        )));
     }
     if !value.trim_end_matches('.').contains('.') {
-        return Err(format!("{} needs a dot, like {value}.com", quote(value)));
+        return Err(Invalid::from(format!(
+            "{} needs a dot, like {value}.com",
+            quote(value)
+        )));
     }
     Ok(())
 }
@@ -194,7 +228,7 @@ pub fn email(value: &str) -> Check {
     required(value, 254)?;
     let invalid = || format!("{} is not a valid e-mail address", quote(value));
     let Some((local, host)) = value.rsplit_once('@') else {
-        return Err(invalid());
+        return Err(Invalid::from(invalid()));
     };
     let local_ok = !local.is_empty()
         && local.len() <= 64
@@ -202,7 +236,7 @@ pub fn email(value: &str) -> Check {
             .chars()
             .all(|c| c.is_ascii_graphic() && !"@<>()[]\\,;:\"".contains(c));
     if !local_ok || domain(host).is_err() {
-        return Err(invalid());
+        return Err(Invalid::from(invalid()));
     }
     Ok(())
 }
@@ -216,10 +250,10 @@ pub fn phone(value: &str) -> Check {
     if ok {
         Ok(())
     } else {
-        Err(format!(
+        Err(Invalid::from(format!(
             "{} is not a phone number in international form; write it like +14155550123",
             quote(value)
-        ))
+        )))
     }
 }
 
@@ -228,9 +262,9 @@ pub fn port(value: u32) -> Check {
     if (1..=65_535).contains(&value) {
         Ok(())
     } else {
-        Err(format!(
+        Err(Invalid::from(format!(
             "{value} is not a port number; use 1 to 65535 (SSH listens on 22)"
-        ))
+        )))
     }
 }
 
@@ -238,25 +272,28 @@ pub fn port(value: u32) -> Check {
 pub fn relative_path(value: &str) -> Check {
     required(value, 255)?;
     if value.chars().any(char::is_control) {
-        return Err(format!("{} contains a control character", quote(value)));
+        return Err(Invalid::from(format!(
+            "{} contains a control character",
+            quote(value)
+        )));
     }
     if value.starts_with('/') || value.starts_with('~') || value.contains(":\\") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is an absolute path; write it relative to the project folder",
             quote(value)
-        ));
+        )));
     }
     if value.contains('\\') {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} uses \"\\\"; separate folders with \"/\"",
             quote(value)
-        ));
+        )));
     }
     if value.split('/').any(|part| part == "..") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} leaves the project folder (\"..\")",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }
@@ -265,19 +302,22 @@ pub fn relative_path(value: &str) -> Check {
 pub fn key_path(value: &str) -> Check {
     longest(value, 4096)?;
     if value.chars().any(char::is_control) {
-        return Err(format!("{} contains a control character", quote(value)));
+        return Err(Invalid::from(format!(
+            "{} contains a control character",
+            quote(value)
+        )));
     }
     if !value.starts_with('/') && !value.starts_with("~/") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} should be a full path, like ~/.ssh/id_ed25519",
             quote(value)
-        ));
+        )));
     }
     if value.ends_with(".pub") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} is a public key; name the private key beside it, without .pub",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }
@@ -286,20 +326,20 @@ pub fn key_path(value: &str) -> Check {
 pub fn url_prefix(value: &str) -> Check {
     required(value, 255)?;
     if !value.starts_with('/') || !value.ends_with('/') {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} must start and end with \"/\", like /static/",
             quote(value)
-        ));
+        )));
     }
     if value == "/" {
         return Err("\"/\" would hide the whole app; use a prefix such as /static/".into());
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "/-._~".contains(c);
     if !value.chars().all(allowed) || value.contains("//") {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} may only use letters, digits and - . _ ~ between slashes",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }
@@ -313,10 +353,10 @@ pub fn python_version(value: &str) -> Check {
     if numeric && (2..=3).contains(&parts.len()) && parts[0] == "3" {
         Ok(())
     } else {
-        Err(format!(
+        Err(Invalid::from(format!(
             "{} is not a Python version; write it like 3.12",
             quote(value)
-        ))
+        )))
     }
 }
 
@@ -325,10 +365,10 @@ pub fn python_version(value: &str) -> Check {
 pub fn command_line(value: &str) -> Check {
     required(value, 1000)?;
     if value.contains(['\n', '\r', '\0']) {
-        return Err(format!(
+        return Err(Invalid::from(format!(
             "{} spans several lines; give each command its own entry",
             quote(value)
-        ));
+        )));
     }
     Ok(())
 }

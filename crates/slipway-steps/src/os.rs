@@ -49,23 +49,38 @@ pub fn parse_os_release(text: &str) -> (String, String) {
     (field("ID"), field("VERSION_ID"))
 }
 
-/// The release an os-release file describes, or a message saying why it is refused.
-pub fn release(text: &str) -> Result<&'static Release, String> {
+/// A system Slipway does not manage; displays why, naming the supported ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// `ID VERSION_ID` of the system found, or "an unknown system".
+    pub found: String,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = SUPPORTED.iter().map(|r| r.name).collect();
+        write!(
+            f,
+            "the server runs {}; Slipway manages {}",
+            self.found,
+            names.join(", ")
+        )
+    }
+}
+
+/// The release an os-release file describes, or why it is refused.
+pub fn release(text: &str) -> Result<&'static Release, Unsupported> {
     let (id, version) = parse_os_release(text);
     SUPPORTED
         .iter()
         .find(|r| r.id == id && r.version == version)
         .ok_or_else(|| {
-            let names: Vec<&str> = SUPPORTED.iter().map(|r| r.name).collect();
             let found = if id.is_empty() {
                 "an unknown system".to_owned()
             } else {
                 format!("{id} {version}")
             };
-            format!(
-                "the server runs {found}; Slipway manages {}",
-                names.join(", ")
-            )
+            Unsupported { found }
         })
 }
 
@@ -103,7 +118,9 @@ impl Step for SupportedOs {
             Ok(release) => StepPlan::Satisfied {
                 evidence: release.name.into(),
             },
-            Err(reason) => StepPlan::Deferred { reason },
+            Err(unsupported) => StepPlan::Deferred {
+                reason: unsupported.to_string(),
+            },
         }
     }
 }
@@ -121,7 +138,20 @@ mod tests {
         let centos = "NAME=\"CentOS Stream\"\nVERSION_ID=\"9\"\nID=\"centos\"\n";
         assert_eq!(
             release(centos),
-            Err("the server runs centos 9; Slipway manages Debian 12 (bookworm), Ubuntu 22.04 LTS, Ubuntu 24.04 LTS".into())
+            Err(Unsupported {
+                found: "centos 9".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_refusal_names_the_supported_releases() {
+        let refusal = Unsupported {
+            found: "centos 9".into(),
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "the server runs centos 9; Slipway manages Debian 12 (bookworm), Ubuntu 22.04 LTS, Ubuntu 24.04 LTS"
         );
     }
 
