@@ -11,7 +11,9 @@
 //! - [`file`]: files from templates, compared by hash, validated, with a text diff.
 //! - [`unit`]: systemd services.
 //! - [`release`]: release folders checked out at a commit, and shared virtualenvs.
+//! - [`app_server`]: the `current` link and the gunicorn service behind it.
 
+pub mod app_server;
 pub mod apt;
 pub mod dir;
 pub mod file;

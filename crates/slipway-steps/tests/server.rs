@@ -514,3 +514,74 @@ fn releases_check_out_commits_and_share_a_virtualenv_until_requirements_change()
     );
     assert!(old.contains("absent"), "{old}");
 }
+
+/// `GET path` over the app's unix socket, from the server itself: `status body`.
+fn through_socket(server: &Server, socket: &str, path: &str) -> String {
+    let script = format!(
+        "for i in $(seq 100); do python3 -c \"import http.client, socket\n\
+c = http.client.HTTPConnection('localhost')\n\
+c.sock = socket.socket(socket.AF_UNIX)\n\
+c.sock.connect('{socket}')\n\
+c.request('GET', '{path}')\n\
+r = c.getresponse()\n\
+print(r.status, r.read().decode())\" 2>/dev/null && break; sleep 0.1; done"
+    );
+    on_server(server, &script)
+}
+
+#[test]
+fn the_live_release_runs_under_gunicorn_on_its_socket_as_the_app_user() {
+    use slipway_sandbox::services::git::GitServer;
+    use slipway_steps::app_server::{AppServer, CurrentRelease};
+
+    let work = tempfile::tempdir().expect("dir");
+    let git = GitServer::start(&work.path().join("git")).expect("git server");
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../slipway-spec/tests/fixtures/flask-app");
+    let server = Sandbox::from_env()
+        .server(&ServerOptions::default())
+        .expect("boots");
+    let mut remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
+    let url = git.url(server.host_address, "shop");
+    let commit = git.publish("shop", &project).expect("publish");
+
+    let app = AppServer {
+        app: "shop".into(),
+        root: "/srv/shop".into(),
+        entry: "app:app".into(),
+        asgi: false,
+        workers: 2,
+    };
+    let base = app_base();
+    let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
+    let current = CurrentRelease {
+        root: "/srv/shop".into(),
+        release: "/srv/shop/releases/r1".into(),
+    };
+    let service = Service {
+        name: app.service(),
+        unit: app.unit(),
+        on_change: OnChange::Restart,
+    };
+    let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
+    steps.extend([&checkout as &dyn Step, &venv, &current, &service]);
+    let (events, _) = apply(&mut remote, &steps, "live");
+    assert!(
+        changed(&events).contains(&"service:shop.service".to_owned()),
+        "{:?}",
+        changed(&events)
+    );
+
+    assert_eq!(
+        through_socket(&server, &app.socket(), "/health"),
+        "200 {\"status\":\"ok\"}"
+    );
+    let owner = on_server(
+        &server,
+        "ps -o user= -C gunicorn | sort -u; readlink /srv/shop/current",
+    );
+    assert_eq!(owner, "shop\n/srv/shop/releases/r1");
+    let (events, round_trips) = apply(&mut remote, &steps, "live-again");
+    assert_eq!(changed(&events), Vec::<String>::new());
+    assert_eq!(round_trips, 1);
+}
