@@ -12,11 +12,13 @@
 //! - [`unit`]: systemd services.
 //! - [`release`]: release folders checked out at a commit, and shared virtualenvs.
 //! - [`app_server`]: the `current` link and the gunicorn service behind it.
+//! - [`nginx`]: the site in front of the app, validated before every reload.
 
 pub mod app_server;
 pub mod apt;
 pub mod dir;
 pub mod file;
+pub mod nginx;
 pub mod os;
 pub mod release;
 pub mod unit;

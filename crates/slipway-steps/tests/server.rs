@@ -585,3 +585,120 @@ fn the_live_release_runs_under_gunicorn_on_its_socket_as_the_app_user() {
     assert_eq!(changed(&events), Vec::<String>::new());
     assert_eq!(round_trips, 1);
 }
+
+/// `GET path` from this machine to the server's port 80; the raw response head and body.
+fn http_get(server: &Server, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect((server.address, 80)).expect("port 80 answers");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: shop.example.test\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+#[test]
+fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_one_arrives() {
+    use slipway_sandbox::services::git::GitServer;
+    use slipway_steps::app_server::{AppServer, CurrentRelease};
+    use slipway_steps::nginx::Site;
+
+    let work = tempfile::tempdir().expect("dir");
+    let git = GitServer::start(&work.path().join("git")).expect("git server");
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../slipway-spec/tests/fixtures/flask-app");
+    let server = Sandbox::from_env()
+        .server(&ServerOptions::default())
+        .expect("boots");
+    let mut remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
+    let url = git.url(server.host_address, "shop");
+    let commit = git.publish("shop", &project).expect("publish");
+
+    let app = AppServer {
+        app: "shop".into(),
+        root: "/srv/shop".into(),
+        entry: "app:app".into(),
+        asgi: false,
+        workers: 2,
+    };
+    let base = app_base();
+    let nginx = Packages::new(["nginx"]);
+    let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
+    let current = CurrentRelease {
+        root: "/srv/shop".into(),
+        release: "/srv/shop/releases/r1".into(),
+    };
+    let service = Service {
+        name: app.service(),
+        unit: app.unit(),
+        on_change: OnChange::Restart,
+    };
+    let site = |body_limit: &str| Site {
+        app: "shop".into(),
+        server_names: vec!["shop.example.test".into()],
+        socket: app.socket(),
+        static_files: vec![("/static/".into(), "/srv/shop/current/static".into())],
+        body_limit: body_limit.into(),
+    };
+    let good = site("10m");
+    let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
+    steps.extend([
+        &nginx as &dyn Step,
+        &checkout,
+        &venv,
+        &current,
+        &service,
+        &good,
+    ]);
+    apply(&mut remote, &steps, "web");
+
+    // nginx applies a reload asynchronously: give the new workers a moment.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let health = loop {
+        let response = http_get(&server, "/health");
+        if response.starts_with("HTTP/1.1 200") || std::time::Instant::now() > deadline {
+            break response;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.ends_with("{\"status\":\"ok\"}\n"), "{health}");
+    let css = http_get(&server, "/static/style.css");
+    assert!(css.starts_with("HTTP/1.1 200"), "{css}");
+    assert!(
+        css.contains("Cache-Control: public"),
+        "static files come from nginx with cache headers: {css}"
+    );
+    let expected = std::fs::read_to_string(project.join("static/style.css")).expect("css");
+    assert!(css.ends_with(&expected), "{css}");
+    assert_eq!(on_server(&server, "ls /etc/nginx/sites-enabled"), "shop");
+
+    // A configuration nginx rejects: the step fails, the good one stays and keeps serving.
+    let bad = site("ten megabytes");
+    let mut broken: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
+    broken.extend([
+        &nginx as &dyn Step,
+        &checkout,
+        &venv,
+        &current,
+        &service,
+        &bad,
+    ]);
+    let mut runner = Runner::new(&mut remote, "broken", Cancel::default());
+    let error = runner
+        .apply(&broken, &mut |_| {})
+        .expect_err("nginx -t refuses");
+    assert!(error.to_string().starts_with("nginx:shop: "), "{error}");
+    assert!(
+        on_server(
+            &server,
+            "grep client_max_body_size /etc/nginx/sites-available/shop"
+        )
+        .contains("10m")
+    );
+    assert!(http_get(&server, "/health").starts_with("HTTP/1.1 200"));
+    let (events, round_trips) = apply(&mut remote, &steps, "web-again");
+    assert_eq!(changed(&events), Vec::<String>::new());
+    assert_eq!(round_trips, 1);
+}

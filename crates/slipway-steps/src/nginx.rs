@@ -1,0 +1,232 @@
+//! The nginx site in front of the app: static folders served directly with cache
+//! headers, everything else proxied to the app's socket. A new configuration replaces the
+//! old one only if `nginx -t` accepts it; otherwise the previous one is put back, so nginx
+//! is never left broken.
+
+use std::fmt::Write as _;
+
+use slipway_engine::{Action, Answer, Cmd, Diff, Facts, Probe, Step, StepPlan};
+
+use crate::file::sha256_hex;
+
+/// The site for one app.
+pub struct Site {
+    /// The app's name, which names the site file.
+    pub app: String,
+    /// Names the site answers to; `_` for any.
+    pub server_names: Vec<String>,
+    /// The app's unix socket.
+    pub socket: String,
+    /// (URL prefix, absolute folder) pairs nginx serves itself.
+    pub static_files: Vec<(String, String)>,
+    /// The largest request body accepted, such as `10m`.
+    pub body_limit: String,
+}
+
+impl Site {
+    fn path(&self) -> String {
+        format!("/etc/nginx/sites-available/{}", self.app)
+    }
+
+    fn enabled(&self) -> String {
+        format!("/etc/nginx/sites-enabled/{}", self.app)
+    }
+
+    fn key(&self) -> String {
+        format!("nginx:{}", self.app)
+    }
+
+    /// The site's configuration text.
+    pub fn config(&self) -> String {
+        let mut statics = String::new();
+        for (url, dir) in &self.static_files {
+            let _ = write!(
+                statics,
+                "    location {url} {{\n        alias {}/;\n        expires 7d;\n        add_header Cache-Control \"public\";\n        access_log off;\n    }}\n\n",
+                dir.trim_end_matches('/')
+            );
+        }
+        format!(
+            "# Managed by Slipway: changes here are replaced on the next deploy.\n\
+             upstream {app}_app {{\n    server unix:{socket} fail_timeout=0;\n}}\n\n\
+             server {{\n    listen 80;\n    listen [::]:80;\n    server_name {names};\n\n\
+             \x20   client_max_body_size {body};\n\
+             \x20   gzip on;\n\
+             \x20   gzip_types text/css application/javascript application/json image/svg+xml;\n\n\
+             {statics}\
+             \x20   location / {{\n\
+             \x20       proxy_set_header Host $host;\n\
+             \x20       proxy_set_header X-Real-IP $remote_addr;\n\
+             \x20       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+             \x20       proxy_set_header X-Forwarded-Proto $scheme;\n\
+             \x20       proxy_redirect off;\n\
+             \x20       proxy_pass http://{app}_app;\n\
+             \x20   }}\n}}\n",
+            app = self.app,
+            socket = self.socket,
+            names = self.server_names.join(" "),
+            body = self.body_limit,
+        )
+    }
+}
+
+impl Step for Site {
+    fn id(&self) -> String {
+        self.key()
+    }
+
+    fn describe(&self) -> String {
+        format!("nginx serves {}", self.app)
+    }
+
+    fn probes(&self) -> Vec<Probe> {
+        let hash = Cmd::new("sha256sum")
+            .arg(self.path())
+            .or(Cmd::Fixed("echo missing"));
+        let link = Cmd::new("readlink")
+            .arg(self.enabled())
+            .or(Cmd::Fixed("echo"));
+        let default = Cmd::new("test").args(["-e", "/etc/nginx/sites-enabled/default"]);
+        let default = default
+            .and(Cmd::Fixed("echo default"))
+            .or(Cmd::Fixed("echo"));
+        vec![Probe::new(self.key(), Cmd::all([hash, link, default]))]
+    }
+
+    fn diff_probes(&self) -> Vec<Probe> {
+        vec![Probe::new(
+            format!("{}:text", self.key()),
+            Cmd::new("cat").arg(self.path()),
+        )]
+    }
+
+    fn plan(&self, facts: &Facts) -> StepPlan {
+        let config = self.config();
+        let output = facts
+            .get(&self.key())
+            .map(|a: &Answer| a.stdout.clone())
+            .unwrap_or_default();
+        let mut lines = output.lines();
+        let hash = lines
+            .next()
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_default();
+        let link = lines.next().unwrap_or_default().trim();
+        let default = lines.next().unwrap_or_default().trim() == "default";
+        if hash == sha256_hex(config.as_bytes()) && link == self.path() && !default {
+            return StepPlan::Satisfied {
+                evidence: "site current and enabled".into(),
+            };
+        }
+        let next = format!("{}.next", self.path());
+        let previous = format!("{}.previous", self.path());
+        let keep_previous = Cmd::new("test")
+            .args(["!", "-e", &self.path()])
+            .or(Cmd::new("cp").args(["-a", &self.path(), &previous]));
+        let install = Cmd::new("mv")
+            .args(["-f", &next, &self.path()])
+            .and(Cmd::new("ln").args(["-sfn", &self.path(), &self.enabled()]));
+        // The default site goes only once the new configuration is known to be good.
+        let no_default = Cmd::new("rm").args(["-f", "/etc/nginx/sites-enabled/default"]);
+        // On a rejected configuration, put the previous file back (or remove a first one)
+        // and fail the step with nginx's own message.
+        let restore = Cmd::new("test")
+            .args(["-e", &previous])
+            .and(Cmd::new("mv").args(["-f", &previous, &self.path()]))
+            .or(Cmd::new("rm").args(["-f", &self.path(), &self.enabled()]));
+        let checked = Cmd::new("nginx")
+            .arg("-t")
+            .or(restore.and(Cmd::Fixed("false")));
+        let reload = Cmd::new("systemctl").args(["reload-or-restart", "nginx"]);
+        let tidy = Cmd::new("rm").args(["-f", &previous]);
+        let before = facts
+            .get(&format!("{}:text", self.key()))
+            .filter(|a| a.ok())
+            .map(|a| a.stdout.clone())
+            .unwrap_or_default();
+        StepPlan::Change {
+            actions: vec![
+                Action::WriteFile {
+                    path: next,
+                    contents: config.clone().into_bytes(),
+                    mode: 0o644,
+                    owner: Some("root:root".into()),
+                    validate: None,
+                },
+                Action::Run(Cmd::all([
+                    keep_previous,
+                    install,
+                    checked,
+                    no_default,
+                    reload,
+                    tidy,
+                ])),
+            ],
+            diff: Diff::new(before, config),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Site {
+        Site {
+            app: "shop".into(),
+            server_names: vec!["shop.example.com".into()],
+            socket: "/run/shop/app.sock".into(),
+            static_files: vec![("/static/".into(), "/srv/shop/current/static".into())],
+            body_limit: "10m".into(),
+        }
+    }
+
+    #[test]
+    fn the_site_serves_static_folders_and_proxies_the_rest_to_the_socket() {
+        let config = site().config();
+        assert!(config.contains(
+            "upstream shop_app {\n    server unix:/run/shop/app.sock fail_timeout=0;\n}"
+        ));
+        assert!(config.contains(
+            "    location /static/ {\n        alias /srv/shop/current/static/;\n        expires 7d;"
+        ));
+        assert!(config.contains("    client_max_body_size 10m;\n"));
+        assert!(config.contains("        proxy_set_header X-Forwarded-Proto $scheme;\n"));
+        assert!(config.contains("    server_name shop.example.com;\n"));
+    }
+
+    #[test]
+    fn a_current_enabled_site_without_the_default_is_satisfied() {
+        let step = site();
+        let mut facts = Facts::default();
+        let hash = sha256_hex(step.config().as_bytes());
+        let now =
+            format!("{hash}  /etc/nginx/sites-available/shop\n/etc/nginx/sites-available/shop\n\n");
+        facts.insert(
+            step.key(),
+            Answer {
+                status: 0,
+                stdout: now,
+            },
+        );
+        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+        let with_default = format!("{hash}  x\n/etc/nginx/sites-available/shop\ndefault\n");
+        facts.insert(
+            step.key(),
+            Answer {
+                status: 0,
+                stdout: with_default,
+            },
+        );
+        let StepPlan::Change { actions, .. } = step.plan(&facts) else {
+            panic!("change")
+        };
+        let script = actions[1].describe();
+        let guarded = "nginx -t || { { { test -e /etc/nginx/sites-available/shop.previous && mv -f";
+        assert!(script.contains(guarded), "{script}");
+        assert!(
+            script.find("nginx -t") < script.find("rm -f /etc/nginx/sites-enabled/default"),
+            "{script}"
+        );
+    }
+}
