@@ -529,42 +529,88 @@ print(r.status, r.read().decode())\" 2>/dev/null && break; sleep 0.1; done"
     on_server(server, &script)
 }
 
+/// The Flask fixture published to a git server and running as release r1 on a fresh
+/// sandbox server: everything the web-stack tests share.
+struct LiveApp {
+    _work: tempfile::TempDir,
+    _git: slipway_sandbox::services::git::GitServer,
+    project: std::path::PathBuf,
+    server: Server,
+    app: slipway_steps::app_server::AppServer,
+    base: Vec<Box<dyn Step>>,
+    checkout: slipway_steps::release::Checkout,
+    venv: slipway_steps::release::Virtualenv,
+    current: slipway_steps::app_server::CurrentRelease,
+    service: Service,
+}
+
+impl LiveApp {
+    fn start() -> (Self, SshRemote) {
+        use slipway_sandbox::services::git::GitServer;
+        use slipway_steps::app_server::{AppServer, CurrentRelease};
+
+        let work = tempfile::tempdir().expect("dir");
+        let git = GitServer::start(&work.path().join("git")).expect("git server");
+        let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../slipway-spec/tests/fixtures/flask-app");
+        let server = Sandbox::from_env()
+            .server(&ServerOptions::default())
+            .expect("boots");
+        let remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
+        let url = git.url(server.host_address, "shop");
+        let commit = git.publish("shop", &project).expect("publish");
+        let app = AppServer {
+            app: "shop".into(),
+            root: "/srv/shop".into(),
+            entry: "app:app".into(),
+            asgi: false,
+            workers: 2,
+        };
+        let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
+        let current = CurrentRelease {
+            root: "/srv/shop".into(),
+            release: "/srv/shop/releases/r1".into(),
+        };
+        let service = Service {
+            name: app.service(),
+            unit: app.unit(),
+            on_change: OnChange::Restart,
+        };
+        let live = Self {
+            _work: work,
+            _git: git,
+            project,
+            server,
+            app,
+            base: app_base(),
+            checkout,
+            venv,
+            current,
+            service,
+        };
+        (live, remote)
+    }
+
+    /// The base steps, then `first`, the release and its service, then `last`.
+    fn steps<'a>(&'a self, first: &[&'a dyn Step], last: &[&'a dyn Step]) -> Vec<&'a dyn Step> {
+        let mut steps: Vec<&dyn Step> = self.base.iter().map(AsRef::as_ref).collect();
+        steps.extend_from_slice(first);
+        steps.extend([
+            &self.checkout as &dyn Step,
+            &self.venv,
+            &self.current,
+            &self.service,
+        ]);
+        steps.extend_from_slice(last);
+        steps
+    }
+}
+
 #[test]
 fn the_live_release_runs_under_gunicorn_on_its_socket_as_the_app_user() {
-    use slipway_sandbox::services::git::GitServer;
-    use slipway_steps::app_server::{AppServer, CurrentRelease};
-
-    let work = tempfile::tempdir().expect("dir");
-    let git = GitServer::start(&work.path().join("git")).expect("git server");
-    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../slipway-spec/tests/fixtures/flask-app");
-    let server = Sandbox::from_env()
-        .server(&ServerOptions::default())
-        .expect("boots");
-    let mut remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
-    let url = git.url(server.host_address, "shop");
-    let commit = git.publish("shop", &project).expect("publish");
-
-    let app = AppServer {
-        app: "shop".into(),
-        root: "/srv/shop".into(),
-        entry: "app:app".into(),
-        asgi: false,
-        workers: 2,
-    };
-    let base = app_base();
-    let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
-    let current = CurrentRelease {
-        root: "/srv/shop".into(),
-        release: "/srv/shop/releases/r1".into(),
-    };
-    let service = Service {
-        name: app.service(),
-        unit: app.unit(),
-        on_change: OnChange::Restart,
-    };
-    let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
-    steps.extend([&checkout as &dyn Step, &venv, &current, &service]);
+    let (live, mut remote) = LiveApp::start();
+    let (server, app) = (&live.server, &live.app);
+    let steps = live.steps(&[], &[]);
     let (events, _) = apply(&mut remote, &steps, "live");
     assert!(
         changed(&events).contains(&"service:shop.service".to_owned()),
@@ -573,11 +619,11 @@ fn the_live_release_runs_under_gunicorn_on_its_socket_as_the_app_user() {
     );
 
     assert_eq!(
-        through_socket(&server, &app.socket(), "/health"),
+        through_socket(server, &app.socket(), "/health"),
         "200 {\"status\":\"ok\"}"
     );
     let owner = on_server(
-        &server,
+        server,
         "ps -o user= -C gunicorn | sort -u; readlink /srv/shop/current",
     );
     assert_eq!(owner, "shop\n/srv/shop/releases/r1");
@@ -600,40 +646,11 @@ fn http_get(server: &Server, path: &str) -> String {
 
 #[test]
 fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_one_arrives() {
-    use slipway_sandbox::services::git::GitServer;
-    use slipway_steps::app_server::{AppServer, CurrentRelease};
     use slipway_steps::nginx::Site;
 
-    let work = tempfile::tempdir().expect("dir");
-    let git = GitServer::start(&work.path().join("git")).expect("git server");
-    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../slipway-spec/tests/fixtures/flask-app");
-    let server = Sandbox::from_env()
-        .server(&ServerOptions::default())
-        .expect("boots");
-    let mut remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
-    let url = git.url(server.host_address, "shop");
-    let commit = git.publish("shop", &project).expect("publish");
-
-    let app = AppServer {
-        app: "shop".into(),
-        root: "/srv/shop".into(),
-        entry: "app:app".into(),
-        asgi: false,
-        workers: 2,
-    };
-    let base = app_base();
+    let (live, mut remote) = LiveApp::start();
+    let (server, app, project) = (&live.server, &live.app, &live.project);
     let nginx = Packages::new(["nginx"]);
-    let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
-    let current = CurrentRelease {
-        root: "/srv/shop".into(),
-        release: "/srv/shop/releases/r1".into(),
-    };
-    let service = Service {
-        name: app.service(),
-        unit: app.unit(),
-        on_change: OnChange::Restart,
-    };
     let site = |body_limit: &str| Site {
         app: "shop".into(),
         server_names: vec!["shop.example.test".into()],
@@ -642,21 +659,13 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
         body_limit: body_limit.into(),
     };
     let good = site("10m");
-    let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
-    steps.extend([
-        &nginx as &dyn Step,
-        &checkout,
-        &venv,
-        &current,
-        &service,
-        &good,
-    ]);
+    let steps = live.steps(&[&nginx], &[&good]);
     apply(&mut remote, &steps, "web");
 
     // nginx applies a reload asynchronously: give the new workers a moment.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let health = loop {
-        let response = http_get(&server, "/health");
+        let response = http_get(server, "/health");
         if response.starts_with("HTTP/1.1 200") || std::time::Instant::now() > deadline {
             break response;
         }
@@ -664,7 +673,7 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
     };
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.ends_with("{\"status\":\"ok\"}\n"), "{health}");
-    let css = http_get(&server, "/static/style.css");
+    let css = http_get(server, "/static/style.css");
     assert!(css.starts_with("HTTP/1.1 200"), "{css}");
     assert!(
         css.contains("Cache-Control: public"),
@@ -672,19 +681,11 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
     );
     let expected = std::fs::read_to_string(project.join("static/style.css")).expect("css");
     assert!(css.ends_with(&expected), "{css}");
-    assert_eq!(on_server(&server, "ls /etc/nginx/sites-enabled"), "shop");
+    assert_eq!(on_server(server, "ls /etc/nginx/sites-enabled"), "shop");
 
     // A configuration nginx rejects: the step fails, the good one stays and keeps serving.
     let bad = site("ten megabytes");
-    let mut broken: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
-    broken.extend([
-        &nginx as &dyn Step,
-        &checkout,
-        &venv,
-        &current,
-        &service,
-        &bad,
-    ]);
+    let broken = live.steps(&[&nginx], &[&bad]);
     let mut runner = Runner::new(&mut remote, "broken", Cancel::default());
     let error = runner
         .apply(&broken, &mut |_| {})
@@ -692,12 +693,12 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
     assert!(error.to_string().starts_with("nginx:shop: "), "{error}");
     assert!(
         on_server(
-            &server,
+            server,
             "grep client_max_body_size /etc/nginx/sites-available/shop"
         )
         .contains("10m")
     );
-    assert!(http_get(&server, "/health").starts_with("HTTP/1.1 200"));
+    assert!(http_get(server, "/health").starts_with("HTTP/1.1 200"));
     let (events, round_trips) = apply(&mut remote, &steps, "web-again");
     assert_eq!(changed(&events), Vec::<String>::new());
     assert_eq!(round_trips, 1);

@@ -63,13 +63,7 @@ impl Remote for LocalShell {
         loop {
             while let Ok((stream, line)) = receiver.try_recv() {
                 on_line(stream, &line);
-                let buffer = if stream == Stream::Stdout {
-                    &mut exit.stdout
-                } else {
-                    &mut exit.stderr
-                };
-                buffer.push_str(&line);
-                buffer.push('\n');
+                keep(&mut exit, stream, &line);
             }
             if let Some(status) = child
                 .try_wait()
@@ -80,13 +74,7 @@ impl Remote for LocalShell {
                 }
                 for (stream, line) in receiver.try_iter() {
                     on_line(stream, &line);
-                    let buffer = if stream == Stream::Stdout {
-                        &mut exit.stdout
-                    } else {
-                        &mut exit.stderr
-                    };
-                    buffer.push_str(&line);
-                    buffer.push('\n');
+                    keep(&mut exit, stream, &line);
                 }
                 exit.status = status.code().unwrap_or(-1);
                 return Ok(exit);
@@ -99,4 +87,15 @@ impl Remote for LocalShell {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
+}
+
+/// Appends one output line to the stream it came from.
+fn keep(exit: &mut Exit, stream: Stream, line: &str) {
+    let buffer = if stream == Stream::Stdout {
+        &mut exit.stdout
+    } else {
+        &mut exit.stderr
+    };
+    buffer.push_str(line);
+    buffer.push('\n');
 }
