@@ -77,6 +77,9 @@ pub enum Cmd {
     Not(Box<Cmd>),
     /// Shell text written into Slipway itself, never built from user values.
     Fixed(&'static str),
+    /// A command shown to people by a short description instead of its text, for
+    /// scripts too long to read in a progress line.
+    Labelled(String, Box<Cmd>),
 }
 
 impl Cmd {
@@ -198,11 +201,21 @@ impl Cmd {
             Self::Quiet(a) => format!("{} >/dev/null 2>&1", a.grouped()?),
             Self::Not(a) => format!("! {}", a.grouped()?),
             Self::Fixed(text) => (*text).to_owned(),
+            Self::Labelled(_, cmd) => cmd.to_shell()?,
         })
+    }
+
+    /// This command, shown to people as `label`.
+    #[must_use]
+    pub fn labelled(self, label: impl Into<String>) -> Self {
+        Self::Labelled(label.into(), Box::new(self))
     }
 
     /// Shell text that can stand as one operand of a combinator.
     fn grouped(&self) -> Result<String, QuoteError> {
+        if let Self::Labelled(_, cmd) = self {
+            return cmd.grouped();
+        }
         let text = self.to_shell()?;
         Ok(match self {
             Self::Exec { .. } | Self::Fixed(_) => text,
@@ -213,6 +226,9 @@ impl Cmd {
 
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Self::Labelled(label, _) = self {
+            return f.write_str(label);
+        }
         match self.to_shell() {
             Ok(text) => f.write_str(&text),
             Err(error) => write!(f, "<unquotable: {error}>"),

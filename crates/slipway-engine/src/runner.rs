@@ -1,11 +1,11 @@
 //! The runner: the only place with effects.
 //!
 //! A preview plans every step against today's facts, gathered in one round trip. An
-//! apply gathers the same facts, then walks the steps in order: a step is re-probed just
-//! before it runs whenever an earlier step changed something (otherwise the facts are
-//! still fresh), its actions run one by one with a timeout each and a cancellation check
-//! between them, and afterwards it must plan `Satisfied`, or the run fails: a built-in
-//! check that every step converges.
+//! apply gathers the same facts, then walks the steps in order. A step's actions run one
+//! by one with a timeout each and a cancellation check between them; then its probes and
+//! those of every later step are asked again in one round trip. The step must now plan
+//! `Satisfied`, or the run fails (a built-in check that every step converges), and the
+//! steps after it plan from facts that include its change.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -121,7 +121,7 @@ impl<'r, R: Remote> Runner<'r, R> {
     }
 
     /// Answers `probes` (without repeats) in one round trip.
-    fn ask(&mut self, asked: Vec<Probe>) -> Result<Facts, RunError> {
+    pub fn ask(&mut self, asked: Vec<Probe>) -> Result<Facts, RunError> {
         let mut probes: Vec<Probe> = Vec::new();
         for probe in asked {
             if !probes.iter().any(|p| p.key == probe.key) {
@@ -174,10 +174,9 @@ impl<'r, R: Remote> Runner<'r, R> {
         let started = Instant::now();
         let mut facts = self.gather(steps)?;
         let (mut changed, mut unchanged) = (0, 0);
-        let mut fresh = true;
         let mut result = Ok(());
-        for step in steps {
-            match self.apply_step(*step, &mut facts, &mut fresh, on_event) {
+        for (i, step) in steps.iter().enumerate() {
+            match self.apply_step(*step, &steps[i + 1..], &mut facts, on_event) {
                 Ok(true) => changed += 1,
                 Ok(false) => unchanged += 1,
                 Err(error) => {
@@ -195,12 +194,14 @@ impl<'r, R: Remote> Runner<'r, R> {
         result
     }
 
-    /// Runs one step; `Ok(true)` when it changed the server.
+    /// Runs one step; `Ok(true)` when it changed the server. After a change, the step's
+    /// own probes and those of every later step (`rest`) are asked again together, so
+    /// the steps that follow start from fresh facts without a round trip each.
     fn apply_step(
         &mut self,
         step: &dyn Step,
+        rest: &[&dyn Step],
         facts: &mut Facts,
-        fresh: &mut bool,
         on_event: &mut dyn FnMut(Event),
     ) -> Result<bool, RunError> {
         let id = step.id();
@@ -208,9 +209,6 @@ impl<'r, R: Remote> Runner<'r, R> {
             return Err(RunError::Cancelled { step: id });
         }
         let started = Instant::now();
-        if !*fresh {
-            facts.update(self.gather(&[step])?);
-        }
         let mut plan = step.plan(facts);
         let diff_probes = step.diff_probes();
         if matches!(plan, StepPlan::Change { .. }) && !diff_probes.is_empty() {
@@ -252,11 +250,12 @@ impl<'r, R: Remote> Runner<'r, R> {
             }
             StepPlan::Change { actions, .. } => actions,
         };
-        *fresh = false;
         if let Err(error) = self.run_actions(&id, &actions, on_event) {
             return fail(on_event, error);
         }
-        facts.update(self.gather(&[step])?);
+        let mut again = vec![step];
+        again.extend_from_slice(rest);
+        facts.update(self.gather(&again)?);
         match step.plan(facts) {
             StepPlan::Satisfied { .. } => {
                 on_event(Event::StepFinished {
@@ -355,7 +354,36 @@ fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// How many of a failed action's last lines of standard error its error keeps: enough
+/// for a Python traceback's end or the app's last log lines.
+const TAIL_LINES: usize = 15;
+
+/// The first line of standard error (usually what went wrong, in a sentence) and its
+/// last lines (usually why).
 fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.trim_end().lines().collect();
-    lines[lines.len().saturating_sub(5)..].join("\n")
+    if lines.len() <= TAIL_LINES + 1 {
+        return lines.join("\n");
+    }
+    let last = &lines[lines.len() - TAIL_LINES..];
+    format!("{}\n…\n{}", lines[0], last.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_error_keeps_its_first_line_and_its_end() {
+        let short = "one\ntwo\n";
+        assert_eq!(tail(short), "one\ntwo");
+        let long = (1..=40)
+            .map(|n| format!("line {n}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let kept = tail(&long);
+        assert!(kept.starts_with("line 1\n…\nline 26\n"), "{kept}");
+        assert!(kept.ends_with("line 40"), "{kept}");
+        assert_eq!(kept.lines().count(), TAIL_LINES + 2);
+    }
 }

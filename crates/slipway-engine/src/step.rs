@@ -75,6 +75,16 @@ impl Diff {
 pub enum Action {
     /// Run a command; a non-zero exit fails the step.
     Run(Cmd),
+    /// Run a command with bytes from this computer on its standard input (an archive of
+    /// the app's code, say); a non-zero exit fails the step.
+    Pipe {
+        /// The command.
+        cmd: Cmd,
+        /// What it reads.
+        input: Vec<u8>,
+        /// What the bytes are, for people: `commit 1a2b3c4 as a tar archive`.
+        what: String,
+    },
     /// Write a file atomically (a temporary file beside it, then rename).
     WriteFile {
         /// Absolute path.
@@ -96,6 +106,9 @@ impl Action {
     pub fn describe(&self) -> String {
         match self {
             Self::Run(cmd) => cmd.to_string(),
+            Self::Pipe { cmd, input, what } => {
+                format!("{cmd} < {what} ({} KiB)", input.len().div_ceil(1024))
+            }
             Self::WriteFile {
                 path,
                 contents,
@@ -111,6 +124,7 @@ impl Action {
     pub fn to_script(&self) -> Result<(String, Option<&[u8]>), QuoteError> {
         match self {
             Self::Run(cmd) => Ok((cmd.to_shell()?, None)),
+            Self::Pipe { cmd, input, .. } => Ok((cmd.to_shell()?, Some(input.as_slice()))),
             Self::WriteFile {
                 path,
                 contents,
