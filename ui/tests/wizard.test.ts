@@ -262,6 +262,97 @@ describe('step 1: which app are we deploying?', () => {
     assert.equal(await page.getByTestId('field-app.release[0]').inputValue(), 'flask seed-data');
   });
 
+  it('edits the deploy settings, checks them as they are typed and saves them', async () => {
+    const page = await newPage();
+    await openShop(page);
+    const health = page.getByTestId('field-app.health');
+    const workers = page.getByTestId('field-app.workers');
+    const installer = page.getByTestId('field-app.installer');
+    const keep = page.getByTestId('field-app.keep_releases');
+    const repository = page.getByTestId('field-app.repository');
+    const deployKey = page.getByTestId('field-app.deploy_key');
+    assert.equal(await health.inputValue(), '/');
+    assert.equal(await workers.inputValue(), '0');
+    assert.equal(await installer.inputValue(), 'uv');
+    assert.equal(await keep.inputValue(), '5');
+    assert.equal(await repository.inputValue(), '');
+    assert.equal(await deployKey.count(), 0, 'no deploy key without an SSH repository');
+    await page.getByText("0 = from the server's CPUs").waitFor();
+    await page.getByText('Empty: upload the commit from this computer.').waitFor();
+
+    await health.fill('health');
+    await page
+      .getByTestId('error-app.health')
+      .getByText('"health" should be a path starting with /, like /health.')
+      .waitFor();
+    assert.equal(await health.getAttribute('aria-invalid'), 'true');
+    await health.fill('/healthz');
+    await page.getByTestId('error-app.health').waitFor({ state: 'detached' });
+
+    await workers.fill('65');
+    await page.getByTestId('error-app.workers').getByText('65 is too many workers').waitFor();
+    await workers.fill('4');
+    await page.getByTestId('error-app.workers').waitFor({ state: 'detached' });
+
+    await keep.fill('0');
+    await page.getByTestId('error-app.keep_releases').getByText('kept for instant rollback').waitFor();
+    await keep.fill('8');
+    await page.getByTestId('error-app.keep_releases').waitFor({ state: 'detached' });
+
+    await installer.selectOption('pip');
+
+    await repository.fill('https://ana:s3cret-token@github.com/ana-ruiz/shop.git');
+    const repositoryError = page.getByTestId('error-app.repository');
+    await repositoryError.getByText('remove the credentials and use a deploy key instead').waitFor();
+    const shown = await repositoryError.innerText();
+    assert.match(shown, /https:\/\/ana:\*\*\*@github\.com/);
+    assert.doesNotMatch(shown, /s3cret/, 'the message never repeats the secret');
+    assert.equal(await page.getByTestId('save-spec').isDisabled(), true);
+
+    await repository.fill('git@github.com:ana-ruiz/shop.git');
+    await repositoryError.waitFor({ state: 'detached' });
+    await deployKey.fill('deploy_key');
+    await page
+      .getByTestId('error-app.deploy_key')
+      .getByText('should be a full path on the server')
+      .waitFor();
+    await deployKey.fill('/etc/slipway/deploy_key');
+    await page.getByTestId('error-app.deploy_key').waitFor({ state: 'detached' });
+
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="save-spec"]')?.disabled);
+    await page.getByTestId('save-spec').click();
+    await page.getByTestId('saved-path').waitFor();
+
+    await openFolder(page, SHOP);
+    await page.getByText('These come from your existing').waitFor();
+    assert.equal(await health.inputValue(), '/healthz');
+    assert.equal(await workers.inputValue(), '4');
+    assert.equal(await installer.inputValue(), 'pip');
+    assert.equal(await keep.inputValue(), '8');
+    assert.equal(await repository.inputValue(), 'git@github.com:ana-ruiz/shop.git');
+    assert.equal(await deployKey.inputValue(), '/etc/slipway/deploy_key');
+    assert.deepEqual(consoleProblems(page), []);
+  });
+
+  it('lists the environment variables of an existing slipway.toml without their values', async () => {
+    const page = await newPage();
+    await openFolder(page, BLOG);
+    await page.getByTestId('detected-framework').waitFor();
+    assert.equal(await page.getByTestId('field-app.repository').inputValue(), 'git@github.com:ana-ruiz/blog.git');
+    assert.equal(await page.getByTestId('field-app.workers').inputValue(), '3');
+    const names = await page.getByTestId('env-names').innerText();
+    assert.match(names, /2 environment variables/);
+    assert.match(names, /DATABASE_URL, DJANGO_SETTINGS_MODULE/);
+    assert.doesNotMatch(names, /postgres:/, 'values stay out of the form');
+
+    // A deploy key makes no sense once the repository is fetched over HTTPS.
+    await page.getByTestId('field-app.repository').fill('https://github.com/ana-ruiz/blog.git');
+    await page
+      .getByTestId('error-app.deploy_key')
+      .getByText('only used with an SSH repository URL (ssh://… or git@host:path)')
+      .waitFor();
+  });
+
   it('opens the folder chosen with Browse…', async () => {
     const page = await newPage();
     await page.getByTestId('browse').click();

@@ -2,9 +2,10 @@
 //!
 //! The types hold what the user wrote, so a file with mistakes still loads and every
 //! mistake can be reported at once by [`Spec::validate`]. Fields that name a choice
-//! (`framework`, `interface`) stay strings here and are read through typed accessors
-//! once validated; the generated TypeScript types still show the choices.
+//! (`framework`, `interface`, `installer`) stay strings here and are read through typed
+//! accessors once validated; the generated TypeScript types still show the choices.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -139,6 +140,41 @@ impl FromStr for Interface {
     }
 }
 
+/// What installs the app's dependencies into its virtualenv on the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Installer {
+    /// uv, the faster of the two; the default.
+    #[default]
+    Uv,
+    /// pip from the server's Python.
+    Pip,
+}
+
+impl Installer {
+    /// The name used in `slipway.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Uv => "uv",
+            Self::Pip => "pip",
+        }
+    }
+}
+
+impl FromStr for Installer {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "uv" => Ok(Self::Uv),
+            "pip" => Ok(Self::Pip),
+            _ => Err(format!(
+                "{} is not an installer Slipway uses; use \"uv\" or \"pip\"",
+                quote(value)
+            )),
+        }
+    }
+}
+
 /// Where gunicorn finds the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -266,6 +302,46 @@ pub struct AppSpec {
     /// Commands run in each new release before it goes live, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub release: Vec<String>,
+    /// URL path a deploy requests before sending traffic to a new release, such as
+    /// `/health`; `/` by default.
+    #[serde(default = "default_health")]
+    pub health: String,
+    /// Gunicorn worker processes; 0 chooses from the server's CPUs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub workers: u32,
+    /// `uv` or `pip`: what installs the dependencies on the server.
+    #[serde(
+        default = "default_installer",
+        skip_serializing_if = "is_default_installer"
+    )]
+    #[ts(type = "Installer")]
+    pub installer: String,
+    /// How many releases stay on the server, the live one included, for instant
+    /// rollback.
+    #[serde(
+        default = "default_keep_releases",
+        skip_serializing_if = "is_default_keep_releases"
+    )]
+    pub keep_releases: u32,
+    /// The largest request body nginx accepts, in nginx's units (`25m`, `512k`, `1g`):
+    /// uploads bigger than this are refused with HTTP 413.
+    #[serde(
+        default = "default_max_body_size",
+        skip_serializing_if = "is_default_max_body_size"
+    )]
+    pub max_body_size: String,
+    /// Git URL the server fetches the code from; empty to upload the commit from this
+    /// computer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub repository: String,
+    /// Absolute path, on the server, of the private key for fetching `repository` over
+    /// SSH; empty when none is needed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub deploy_key: String,
+    /// Environment variables the app runs with (`[app.env]`), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(type = "Record<string, string>")]
+    pub env: BTreeMap<String, String>,
 }
 
 impl Default for AppSpec {
@@ -280,6 +356,14 @@ impl Default for AppSpec {
             dependencies: String::new(),
             static_files: Vec::new(),
             release: Vec::new(),
+            health: default_health(),
+            workers: 0,
+            installer: default_installer(),
+            keep_releases: default_keep_releases(),
+            max_body_size: default_max_body_size(),
+            repository: String::new(),
+            deploy_key: String::new(),
+            env: BTreeMap::new(),
         }
     }
 }
@@ -361,6 +445,36 @@ impl Default for NotifySpec {
 
 fn default_path() -> String {
     ".".into()
+}
+/// The request body limit when the spec does not say.
+const DEFAULT_MAX_BODY_SIZE: &str = "25m";
+fn default_max_body_size() -> String {
+    DEFAULT_MAX_BODY_SIZE.into()
+}
+fn is_default_max_body_size(value: &str) -> bool {
+    value == DEFAULT_MAX_BODY_SIZE
+}
+fn default_health() -> String {
+    "/".into()
+}
+fn default_installer() -> String {
+    Installer::default().key().into()
+}
+fn is_default_installer(value: &str) -> bool {
+    value == Installer::default().key()
+}
+/// Releases kept on the server when the spec does not say.
+const DEFAULT_KEEP_RELEASES: u32 = 5;
+fn default_keep_releases() -> u32 {
+    DEFAULT_KEEP_RELEASES
+}
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_default_keep_releases(value: &u32) -> bool {
+    *value == DEFAULT_KEEP_RELEASES
+}
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 fn default_port() -> u32 {
     22
@@ -455,6 +569,11 @@ impl AppSpec {
         self.entry.parse().ok()
     }
 
+    /// The dependency installer, once [`Spec::validate`] has passed.
+    pub fn installer(&self) -> Option<Installer> {
+        self.installer.parse().ok()
+    }
+
     fn validate(&self, problems: &mut Problems) {
         record(problems, "app.name", check::app_name(&self.name));
         record(problems, "app.path", check::relative_path(&self.path));
@@ -528,6 +647,55 @@ impl AppSpec {
                 check::command_line(command),
             );
         }
+        self.validate_deploy_settings(problems);
+    }
+
+    /// The settings of how releases are fetched, installed, started and kept.
+    fn validate_deploy_settings(&self, problems: &mut Problems) {
+        record(problems, "app.health", check::health_path(&self.health));
+        record(problems, "app.workers", check::workers(self.workers));
+        if let Err(message) = self.installer.parse::<Installer>() {
+            problems.push("app.installer", message);
+        }
+        record(
+            problems,
+            "app.keep_releases",
+            check::keep_releases(self.keep_releases),
+        );
+        record(
+            problems,
+            "app.max_body_size",
+            check::body_size(&self.max_body_size),
+        );
+        if !self.repository.is_empty() {
+            record(
+                problems,
+                "app.repository",
+                check::repository(&self.repository),
+            );
+        }
+        if !self.deploy_key.is_empty() {
+            if check::ssh_repository(&self.repository) {
+                record(
+                    problems,
+                    "app.deploy_key",
+                    check::server_key_path(&self.deploy_key),
+                );
+            } else {
+                problems.push(
+                    "app.deploy_key",
+                    "only used with an SSH repository URL (ssh://… or git@host:path)",
+                );
+            }
+        }
+        for (name, value) in &self.env {
+            let field = format!("app.env.{name}");
+            if let Err(message) = check::env_name(name) {
+                problems.push(field, message);
+            } else {
+                record(problems, field, check::env_value(value));
+            }
+        }
     }
 }
 
@@ -595,5 +763,336 @@ fn field_of_error(text: &str, error: &toml::de::Error) -> String {
         (None, Some(key)) => key,
         (Some(table), None) => table,
         (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> AppSpec {
+        AppSpec {
+            name: "shop".into(),
+            framework: "flask".into(),
+            entry: "app:app".into(),
+            interface: "wsgi".into(),
+            dependencies: "requirements.txt".into(),
+            ..AppSpec::default()
+        }
+    }
+
+    /// The problems of a valid app after `edit`, as `field: message` lines.
+    fn problems(edit: impl FnOnce(&mut AppSpec)) -> Vec<String> {
+        let mut spec = Spec {
+            app: app(),
+            ..Spec::default()
+        };
+        edit(&mut spec.app);
+        spec.validate().0.iter().map(ToString::to_string).collect()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_deploy_settings_default_to_a_working_deploy() {
+        let defaults = AppSpec::default();
+        assert_eq!(defaults.health, "/");
+        assert_eq!(defaults.workers, 0);
+        assert_eq!(defaults.installer, "uv");
+        assert_eq!(defaults.keep_releases, 5);
+        assert!(defaults.repository.is_empty());
+        assert!(defaults.deploy_key.is_empty());
+        assert!(defaults.env.is_empty());
+        assert_eq!(problems(|_| {}), Vec::<String>::new());
+
+        let parsed = Spec::from_toml(
+            "[app]\nname = \"shop\"\nframework = \"flask\"\nentry = \"app:app\"\n\
+             interface = \"wsgi\"\ndependencies = \"requirements.txt\"\n",
+        )
+        .expect("parses");
+        assert_eq!(parsed.app, app());
+        assert_eq!(parsed.app.installer(), Some(Installer::Uv));
+    }
+
+    #[test]
+    fn good_deploy_settings_have_no_problems() {
+        let found = problems(|app| {
+            app.health = "/healthz".into();
+            app.workers = 64;
+            app.installer = "pip".into();
+            app.keep_releases = 50;
+            app.repository = "git@github.com:ana-ruiz/shop.git".into();
+            app.deploy_key = "/etc/slipway/deploy_key".into();
+            app.env = env(&[
+                ("DATABASE_URL", "postgres://shop@localhost/shop"),
+                ("DEBUG", ""),
+            ]);
+        });
+        assert_eq!(found, Vec::<String>::new());
+        for repository in [
+            "https://github.com/ana-ruiz/shop.git",
+            "ssh://git@github.com:22/ana-ruiz/shop.git",
+            "git://git.example.com/shop.git",
+            "file:///srv/git/shop.git",
+        ] {
+            assert_eq!(
+                problems(|app| app.repository = repository.into()),
+                Vec::<String>::new(),
+                "{repository}"
+            );
+        }
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines)] // The table reads best as one long list of one-line edits.
+    fn each_bad_deploy_setting_is_reported_with_its_field_and_message() {
+        type Edit = fn(&mut AppSpec);
+        let table: &[(&str, Edit, &str)] = &[
+            (
+                "health without a slash",
+                |a| a.health = "health".into(),
+                r#"app.health: "health" should be a path starting with /, like /health"#,
+            ),
+            (
+                "empty health",
+                |a| a.health.clear(),
+                "app.health: is required",
+            ),
+            (
+                "health with a space",
+                |a| a.health = "/is up".into(),
+                r#"app.health: "/is up" contains whitespace or a control character, which a URL path cannot hold"#,
+            ),
+            (
+                "health as a URL",
+                |a| a.health = "http://localhost:8000/health".into(),
+                r#"app.health: "http://localhost:8000/health" is a URL; write just the path: /health"#,
+            ),
+            (
+                "over-long health",
+                |a| a.health = format!("/{}", "h".repeat(250)),
+                "app.health: is 251 characters long; the limit is 200",
+            ),
+            (
+                "too many workers",
+                |a| a.workers = 100,
+                "app.workers: 100 is too many workers; use 1 to 64, or 0 to choose from the server's CPUs",
+            ),
+            (
+                "unknown installer",
+                |a| a.installer = "poetry".into(),
+                r#"app.installer: "poetry" is not an installer Slipway uses; use "uv" or "pip""#,
+            ),
+            (
+                "no releases kept",
+                |a| a.keep_releases = 0,
+                "app.keep_releases: 0 is not a number of releases to keep; use 1 to 50 (old releases are kept for instant rollback)",
+            ),
+            (
+                "too many releases kept",
+                |a| a.keep_releases = 51,
+                "app.keep_releases: 51 is not a number of releases to keep; use 1 to 50 (old releases are kept for instant rollback)",
+            ),
+            (
+                "repository with a token",
+                |a| a.repository = "https://x-access-token:ghs_16C7e42F@github.com/ana/shop".into(),
+                r#"app.repository: "https://x-access-token:***@github.com/ana/shop" has a password or token in it; remove the credentials and use a deploy key instead (an SSH URL such as git@host:path, with app.deploy_key)"#,
+            ),
+            (
+                "repository without a scheme",
+                |a| a.repository = "github.com/ana/shop".into(),
+                r#"app.repository: "github.com/ana/shop" is not a git URL Slipway fetches from; use https://host/path, ssh://host/path, git@host:path, git://host/path or file:///path"#,
+            ),
+            (
+                "repository with a space",
+                |a| a.repository = "git@github.com:ana/my shop.git".into(),
+                r#"app.repository: "git@github.com:ana/my shop.git" contains whitespace or a control character"#,
+            ),
+            (
+                "deploy key without a repository",
+                |a| a.deploy_key = "/etc/slipway/deploy_key".into(),
+                "app.deploy_key: only used with an SSH repository URL (ssh://… or git@host:path)",
+            ),
+            (
+                "deploy key with an HTTPS repository",
+                |a| {
+                    a.repository = "https://github.com/ana/shop.git".into();
+                    a.deploy_key = "/etc/slipway/deploy_key".into();
+                },
+                "app.deploy_key: only used with an SSH repository URL (ssh://… or git@host:path)",
+            ),
+            (
+                "relative deploy key",
+                |a| {
+                    a.repository = "ssh://git@github.com/ana/shop.git".into();
+                    a.deploy_key = "deploy_key".into();
+                },
+                r#"app.deploy_key: "deploy_key" should be a full path on the server, like /etc/slipway/deploy_key"#,
+            ),
+            (
+                "deploy key with a space",
+                |a| {
+                    a.repository = "git@github.com:ana/shop.git".into();
+                    a.deploy_key = "/etc/slipway/deploy key".into();
+                },
+                r#"app.deploy_key: "/etc/slipway/deploy key" contains whitespace or a control character"#,
+            ),
+            (
+                "variable name with a hyphen",
+                |a| a.env = env(&[("API-KEY", "x")]),
+                r#"app.env.API-KEY: "API-KEY" is not a valid variable name: use letters, digits and "_", not starting with a digit"#,
+            ),
+            (
+                "variable name starting with a digit",
+                |a| a.env = env(&[("2FA_SECRET", "x")]),
+                r#"app.env.2FA_SECRET: "2FA_SECRET" is not a valid variable name: use letters, digits and "_", not starting with a digit"#,
+            ),
+            (
+                "variable Slipway sets",
+                |a| a.env = env(&[("DJANGO_SECRET_KEY", "hunter2")]),
+                "app.env.DJANGO_SECRET_KEY: is set by Slipway: Slipway generates it on the server and keeps it there; remove it from [app.env]",
+            ),
+            (
+                "value over two lines",
+                |a| a.env = env(&[("GREETING", "hello\nworld")]),
+                "app.env.GREETING: contains a line break or NUL character; values must be one line",
+            ),
+            (
+                "value with a NUL",
+                |a| a.env = env(&[("TOKEN", "abc\0def")]),
+                "app.env.TOKEN: contains a line break or NUL character; values must be one line",
+            ),
+        ];
+        for (case, edit, expected) in table {
+            assert_eq!(
+                problems(*edit),
+                vec![(*expected).to_owned()],
+                "case: {case}"
+            );
+        }
+    }
+
+    #[test]
+    fn deploy_settings_are_reported_in_file_order_after_the_others() {
+        let found = problems(|a| {
+            a.name = "My App".into();
+            a.health = "up".into();
+            a.workers = 65;
+            a.installer = "conda".into();
+            a.keep_releases = 0;
+            a.repository = "ftp://example.com/shop".into();
+            a.deploy_key = "key".into();
+            a.env = env(&[("B-2", "x"), ("A", "1\n2")]);
+        });
+        let fields: Vec<&str> = found
+            .iter()
+            .map(|p| p.split(':').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "app.name",
+                "app.health",
+                "app.workers",
+                "app.installer",
+                "app.keep_releases",
+                "app.repository",
+                "app.deploy_key",
+                "app.env.A",
+                "app.env.B-2",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_deploy_setting_round_trips_through_slipway_toml() {
+        let spec = Spec {
+            app: AppSpec {
+                health: "/healthz".into(),
+                workers: 4,
+                installer: "pip".into(),
+                keep_releases: 10,
+                repository: "git@github.com:ana-ruiz/shop.git".into(),
+                deploy_key: "/etc/slipway/deploy_key".into(),
+                env: env(&[
+                    ("DATABASE_URL", "postgres://shop@localhost/shop"),
+                    ("SENTRY_DSN", "https://key@o1.ingest.sentry.io/2"),
+                    ("QUOTED", "say \"hi\" \\ 'there' # not a comment"),
+                ]),
+                ..app()
+            },
+            ..Spec::default()
+        };
+        let text = spec.to_toml();
+        assert_eq!(Spec::from_toml(&text).expect("parses"), spec, "{text}");
+        assert_eq!(
+            text,
+            r#"[app]
+name = "shop"
+path = "."
+framework = "flask"
+entry = "app:app"
+interface = "wsgi"
+dependencies = "requirements.txt"
+health = "/healthz"
+workers = 4
+installer = "pip"
+keep_releases = 10
+repository = "git@github.com:ana-ruiz/shop.git"
+deploy_key = "/etc/slipway/deploy_key"
+
+[app.env]
+DATABASE_URL = "postgres://shop@localhost/shop"
+QUOTED = '''say "hi" \ 'there' # not a comment'''
+SENTRY_DSN = "https://key@o1.ingest.sentry.io/2"
+
+[notify]
+desktop = true
+"#
+        );
+    }
+
+    #[test]
+    fn default_deploy_settings_are_left_out_of_slipway_toml_except_the_health_path() {
+        let spec = Spec {
+            app: app(),
+            ..Spec::default()
+        };
+        let text = spec.to_toml();
+        assert!(text.contains("\nhealth = \"/\"\n"), "{text}");
+        for key in [
+            "workers",
+            "installer",
+            "keep_releases",
+            "repository",
+            "deploy_key",
+            "env",
+        ] {
+            assert!(!text.contains(key), "{key} in\n{text}");
+        }
+        assert_eq!(Spec::from_toml(&text).expect("parses"), spec);
+        // Without the health path the file still reads, with every default.
+        let without_health = text.replace("health = \"/\"\n", "");
+        assert_eq!(Spec::from_toml(&without_health).expect("parses"), spec);
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_deploy_settings_is_still_refused() {
+        let error = Spec::from_toml("[app]\nname = \"shop\"\nworker = 3\n").expect_err("unknown");
+        let SpecError::Syntax(problem) = error;
+        assert_eq!(problem.field, "app.worker");
+        let error =
+            Spec::from_toml("[app]\nname = \"shop\"\nworkers = -1\n").expect_err("negative");
+        let SpecError::Syntax(problem) = error;
+        assert_eq!(problem.field, "app.workers");
+        let error =
+            Spec::from_toml("[app.env]\nPORT = 8000\n").expect_err("a number, not a string");
+        let SpecError::Syntax(problem) = error;
+        assert_eq!(problem.field, "app.env.PORT");
     }
 }

@@ -1,7 +1,7 @@
 import { useRef, type ReactNode } from 'react';
-import type { AppSpec, Framework, Interface, StaticSpec } from '../lib/ipc/bindings';
-import { FRAMEWORKS, INTERFACES } from '../lib/labels';
-import { fieldId, sentence } from '../lib/spec-form';
+import type { AppSpec, Framework, Installer, Interface, StaticSpec } from '../lib/ipc/bindings';
+import { FRAMEWORKS, INSTALLERS, INTERFACES, plural } from '../lib/labels';
+import { fieldId, sentence, sshRepository, wholeNumber } from '../lib/spec-form';
 
 interface Props {
   app: AppSpec;
@@ -18,13 +18,24 @@ interface InputProps {
   'aria-describedby': string | undefined;
 }
 
-const RENDERED = /^app\.(name|path|framework|entry|interface|python|dependencies|static\[\d+\]\.(url|dir)|release\[\d+\])$/;
+const RENDERED =
+  /^app\.(name|path|framework|entry|interface|python|dependencies|static\[\d+\]\.(url|dir)|release\[\d+\]|health|workers|installer|keep_releases|max_body_size|repository|deploy_key)$/;
+
+/** What the spec means when a deploy setting is left out of slipway.toml. */
+const DEFAULT_WORKERS = 0;
+const DEFAULT_INSTALLER: Installer = 'uv';
+const DEFAULT_KEEP_RELEASES = 5;
+const DEFAULT_MAX_BODY_SIZE = '25m';
 
 /** Every setting of the app section, each with its problems right under it. */
 export function SpecForm({ app, problems, onChange }: Props) {
   const set = <K extends keyof AppSpec>(key: K, value: AppSpec[K]) => onChange({ ...app, [key]: value });
   const statics = app.static ?? [];
   const release = app.release ?? [];
+  const installer = app.installer ?? DEFAULT_INSTALLER;
+  const repository = app.repository ?? '';
+  const deployKey = app.deploy_key ?? '';
+  const envNames = Object.keys(app.env ?? {});
   const unplaced = [...problems].filter(([field]) => !RENDERED.test(field));
   const staticAdd = useRef<HTMLButtonElement>(null);
   const releaseAdd = useRef<HTMLButtonElement>(null);
@@ -307,6 +318,171 @@ export function SpecForm({ app, problems, onChange }: Props) {
         >
           + Add command
         </button>
+      </fieldset>
+
+      <fieldset className="list-field">
+        <legend>Deploying</legend>
+        <p className="hint">
+          Where the server gets your code, how it runs it, and how many old versions it keeps to
+          roll back to.
+        </p>
+        <div className="form-grid">
+          <Field
+            path="app.repository"
+            label="Git repository"
+            optional
+            hint="The URL the server fetches your code from, like git@github.com:you/shop.git. Empty: upload the commit from this computer."
+            problems={problems}
+            wide
+          >
+            {(props) => (
+              <input
+                {...props}
+                className="input mono"
+                value={repository}
+                onChange={(e) => set('repository', e.target.value)}
+                placeholder="git@github.com:you/shop.git"
+                spellCheck={false}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+
+          {(sshRepository(repository) || deployKey !== '') && (
+            <Field
+              path="app.deploy_key"
+              label="Deploy key on the server"
+              optional
+              hint="Full path, on the server, of the private key that may read the repository over SSH, like /etc/slipway/deploy_key."
+              problems={problems}
+              wide
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  className="input mono"
+                  value={deployKey}
+                  onChange={(e) => set('deploy_key', e.target.value)}
+                  placeholder="/etc/slipway/deploy_key"
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+          )}
+
+          <Field
+            path="app.health"
+            label="Health check path"
+            hint="The server asks for this path before sending visitors to a new release, such as /health."
+            problems={problems}
+          >
+            {(props) => (
+              <input
+                {...props}
+                className="input mono"
+                value={app.health}
+                onChange={(e) => set('health', e.target.value)}
+                placeholder="/"
+                spellCheck={false}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+
+          <Field
+            path="app.installer"
+            label="Installer"
+            hint="What installs your dependencies on the server."
+            problems={problems}
+          >
+            {(props) => (
+              <select
+                {...props}
+                className="input"
+                value={installer}
+                onChange={(e) => set('installer', e.target.value as Installer)}
+              >
+                {!INSTALLERS.some((i) => i.key === installer) && (
+                  <option value={installer} disabled>
+                    {installer}
+                  </option>
+                )}
+                {INSTALLERS.map((i) => (
+                  <option key={i.key} value={i.key}>
+                    {i.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+
+          <Field
+            path="app.workers"
+            label="Worker processes"
+            hint="0 = from the server's CPUs."
+            problems={problems}
+          >
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={64}
+                step={1}
+                className="input mono"
+                value={app.workers ?? DEFAULT_WORKERS}
+                onChange={(e) => set('workers', wholeNumber(e.target.value, DEFAULT_WORKERS))}
+              />
+            )}
+          </Field>
+
+          <Field
+            path="app.keep_releases"
+            label="Releases kept"
+            hint="Old releases stay on the server for instant rollback."
+            problems={problems}
+          >
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={50}
+                step={1}
+                className="input mono"
+                value={app.keep_releases ?? DEFAULT_KEEP_RELEASES}
+                onChange={(e) => set('keep_releases', wholeNumber(e.target.value, 0))}
+              />
+            )}
+          </Field>
+
+          <Field
+            path="app.max_body_size"
+            label="Largest upload"
+            hint="Bigger requests are refused by nginx; a number and a unit, like 25m or 1g."
+            problems={problems}
+          >
+            {(props) => (
+              <input
+                {...props}
+                className="input mono"
+                spellCheck={false}
+                value={app.max_body_size ?? DEFAULT_MAX_BODY_SIZE}
+                onChange={(e) => set('max_body_size', e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        {envNames.length > 0 && (
+          <p className="hint env-note" data-testid="env-names">
+            {plural(envNames.length, 'environment variable')} from <code>[app.env]</code> in
+            slipway.toml: <span className="mono">{envNames.join(', ')}</span>. Edit them in the
+            file; their values are not shown here.
+          </p>
+        )}
       </fieldset>
     </div>
   );

@@ -26,6 +26,7 @@ const CODES: Record<ErrorCode, true> = {
   unreachable: true,
   locked: true,
   deploy_failed: true,
+  uncommitted: true,
 };
 
 /** Whether `value` has the shape of an error the backend sends. */

@@ -12,6 +12,7 @@ import type {
   Project,
   Spec,
 } from './ipc/bindings';
+import { sshRepository } from './spec-form';
 
 export const DEMO_ROOT = '/home/ana/projects';
 
@@ -197,6 +198,7 @@ function draft(detection: Detection): Spec {
       dependencies: detection.dependencies.status === 'found' ? detection.dependencies.value.file : '',
       static: detection.static_files.map((s) => ({ url: s.value.url, dir: s.value.dir })),
       release: detection.release.map((r) => r.value),
+      health: '/',
     },
     notify: { desktop: true },
   };
@@ -252,6 +254,33 @@ function entryProblem(value: string): string | null {
   return null;
 }
 
+const URL_FORMS =
+  'use https://host/path, ssh://host/path, git@host:path, git://host/path or file:///path';
+
+/** The repository URL with any password or token replaced by `***`, as messages show it. */
+function redactRepository(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)?([^/]*)@/, (_, scheme: string | undefined, user: string) => {
+    const colon = user.indexOf(':');
+    if (colon >= 0) return `${scheme ?? ''}${user.slice(0, colon)}:***@`;
+    return scheme === 'https://' || scheme === 'http://' ? `${scheme}***@` : `${scheme ?? ''}${user}@`;
+  });
+}
+
+function repositoryProblem(url: string): string | null {
+  const shown = quote(redactRepository(url));
+  const user = /^(?:([a-z]+):\/\/)?([^/]*)@/.exec(url);
+  if (user && (user[2]!.includes(':') || user[1] === 'https' || user[1] === 'http')) {
+    return `${shown} has a password or token in it; remove the credentials and use a deploy key instead (an SSH URL such as git@host:path, with app.deploy_key)`;
+  }
+  if (/[\s\p{Cc}]/u.test(url)) return `${shown} contains whitespace or a control character`;
+  if (url.startsWith('/')) return `${shown} is a path; write it as a URL: file://${url}`;
+  const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
+  if (scheme ? !['https', 'http', 'ssh', 'git', 'file'].includes(scheme) : !sshRepository(url)) {
+    return `${shown} is not a git URL Slipway fetches from; ${URL_FORMS}`;
+  }
+  return null;
+}
+
 /** A few of the real checks, with the real wording. */
 export function fakeCheck(spec: Spec): Problem[] {
   const problems: Problem[] = [];
@@ -304,6 +333,64 @@ export function fakeCheck(spec: Spec): Problem[] {
     urls.push(url);
   });
   (app.release ?? []).forEach((command, i) => add(`app.release[${i}]`, required(command, 1000)));
+
+  const health = app.health;
+  add(
+    'app.health',
+    required(health, 200) ??
+      (/[\s\p{Cc}]/u.test(health)
+        ? `${quote(health)} contains whitespace or a control character, which a URL path cannot hold`
+        : !health.startsWith('/')
+          ? `${quote(health)} should be a path starting with /, like /health`
+          : null),
+  );
+  const workers = app.workers ?? 0;
+  if (workers > 64) {
+    add('app.workers', `${workers} is too many workers; use 1 to 64, or 0 to choose from the server's CPUs`);
+  }
+  const installer: string = app.installer ?? 'uv';
+  if (installer !== 'uv' && installer !== 'pip') {
+    add('app.installer', `${quote(installer)} is not an installer Slipway uses; use "uv" or "pip"`);
+  }
+  const keep = app.keep_releases ?? 5;
+  if (keep < 1 || keep > 50) {
+    add(
+      'app.keep_releases',
+      `${keep} is not a number of releases to keep; use 1 to 50 (old releases are kept for instant rollback)`,
+    );
+  }
+  const bodySize = app.max_body_size ?? '25m';
+  if (!/^\d{1,10}[kKmMgG]?$/.test(bodySize)) {
+    add(
+      'app.max_body_size',
+      `${quote(bodySize)} is not a size nginx understands; write a number and a unit, like 25m, 512k or 1g`,
+    );
+  }
+  const repository = app.repository ?? '';
+  if (repository !== '') add('app.repository', repositoryProblem(repository));
+  const deployKey = app.deploy_key ?? '';
+  if (deployKey !== '') {
+    add(
+      'app.deploy_key',
+      !sshRepository(repository)
+        ? 'only used with an SSH repository URL (ssh://… or git@host:path)'
+        : !deployKey.startsWith('/')
+          ? `${quote(deployKey)} should be a full path on the server, like /etc/slipway/deploy_key`
+          : null,
+    );
+  }
+  for (const [name, value] of Object.entries(app.env ?? {})) {
+    add(
+      `app.env.${name}`,
+      !IDENTIFIER.test(name)
+        ? `${quote(name)} is not a valid variable name: use letters, digits and "_", not starting with a digit`
+        : name === 'DJANGO_SECRET_KEY'
+          ? 'is set by Slipway: Slipway generates it on the server and keeps it there; remove it from [app.env]'
+          : /[\n\r\0]/.test(value)
+            ? 'contains a line break or NUL character; values must be one line'
+            : null,
+    );
+  }
   return problems;
 }
 
@@ -417,7 +504,16 @@ function blogConfig(detection: Detection): Spec {
   const spec = draft(detection);
   return {
     ...spec,
-    app: { ...spec.app, name: 'blog' },
+    app: {
+      ...spec.app,
+      name: 'blog',
+      health: '/healthz/',
+      workers: 3,
+      keep_releases: 10,
+      repository: 'git@github.com:ana-ruiz/blog.git',
+      deploy_key: '/etc/slipway/blog_deploy_key',
+      env: { DATABASE_URL: 'postgres://blog@localhost/blog', DJANGO_SETTINGS_MODULE: 'blog.settings' },
+    },
     domain: { name: 'blog.anaruiz.dev', aliases: ['www.blog.anaruiz.dev'] },
     tls: { email: 'ana@anaruiz.dev' },
   };

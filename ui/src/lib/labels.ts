@@ -1,7 +1,7 @@
 // Words the UI shows for the backend's keys. Framework labels match `Framework::label` in
 // crates/slipway-spec so the wizard and the CLI name things the same way.
 
-import type { Evidence, Framework, Interface, Manifest } from './ipc/bindings';
+import type { Evidence, Framework, Installer, Interface, Manifest } from './ipc/bindings';
 
 export const FRAMEWORKS: readonly { key: Framework; label: string }[] = [
   { key: 'django', label: 'Django' },
@@ -25,6 +25,11 @@ export const INTERFACES: readonly { key: Interface; label: string; note: string 
 export function interfaceLabel(key: string): string {
   return INTERFACES.find((i) => i.key === key)?.label ?? key;
 }
+
+export const INSTALLERS: readonly { key: Installer; label: string }[] = [
+  { key: 'uv', label: 'uv' },
+  { key: 'pip', label: 'pip' },
+];
 
 const MANIFESTS: Record<Manifest, string> = {
   requirements: 'pip requirements file',

@@ -30,6 +30,26 @@ export function sentence(label: string, message: string): string {
   return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
 
+/**
+ * What a number input holds, as the whole, non-negative number the spec stores: empty
+ * reads as `empty`, fractions are cut and negatives become 0, so what reaches the backend
+ * always parses and the range check there speaks about the value.
+ */
+export function wholeNumber(text: string, empty: number): number {
+  if (text.trim() === '') return empty;
+  const value = Number(text);
+  if (!Number.isFinite(value)) return empty;
+  return Math.min(Math.max(0, Math.trunc(value)), 4_294_967_295);
+}
+
+/** True when the repository is fetched over SSH (`ssh://…` or `git@host:path`). */
+export function sshRepository(url: string): boolean {
+  if (url.startsWith('ssh://')) return true;
+  if (url.includes('://')) return false;
+  const colon = url.indexOf(':');
+  return colon > 0 && !url.slice(0, colon).includes('/');
+}
+
 /** The app settings with a detected entry point chosen. */
 export function withEntry(app: AppSpec, entry: EntryPoint): AppSpec {
   return { ...app, framework: entry.framework, entry: entry.entry, interface: entry.interface };

@@ -298,6 +298,7 @@ impl Detection {
                     })
                     .collect(),
                 release: self.release.iter().map(|r| r.value.clone()).collect(),
+                ..AppSpec::default()
             },
             ..Spec::default()
         }

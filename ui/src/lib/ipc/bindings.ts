@@ -5,6 +5,8 @@ export type Framework = "django" | "flask" | "fastapi" | "starlette" | "pyramid"
 
 export type Interface = "wsgi" | "asgi";
 
+export type Installer = "uv" | "pip";
+
 export type Spec = { 
 /**
  * The application and how to run it.
@@ -63,7 +65,44 @@ static?: Array<StaticSpec>,
 /**
  * Commands run in each new release before it goes live, in order.
  */
-release?: Array<string>, };
+release?: Array<string>, 
+/**
+ * URL path a deploy requests before sending traffic to a new release, such as
+ * `/health`; `/` by default.
+ */
+health: string, 
+/**
+ * Gunicorn worker processes; 0 chooses from the server's CPUs.
+ */
+workers?: number, 
+/**
+ * `uv` or `pip`: what installs the dependencies on the server.
+ */
+installer?: Installer, 
+/**
+ * How many releases stay on the server, the live one included, for instant
+ * rollback.
+ */
+keep_releases?: number, 
+/**
+ * The largest request body nginx accepts, in nginx's units (`25m`, `512k`, `1g`):
+ * uploads bigger than this are refused with HTTP 413.
+ */
+max_body_size?: string, 
+/**
+ * Git URL the server fetches the code from; empty to upload the commit from this
+ * computer.
+ */
+repository?: string, 
+/**
+ * Absolute path, on the server, of the private key for fetching `repository` over
+ * SSH; empty when none is needed.
+ */
+deploy_key?: string, 
+/**
+ * Environment variables the app runs with (`[app.env]`), by name.
+ */
+env?: Record<string, string>, };
 
 export type StaticSpec = { 
 /**
@@ -324,7 +363,7 @@ config?: string | null,
  */
 problems: Array<Problem>, };
 
-export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed";
+export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed" | "uncommitted";
 
 export type IpcError = { 
 /**
