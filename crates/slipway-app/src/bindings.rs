@@ -5,6 +5,7 @@
 use slipway_spec::detect::{
     Dependencies, EntryPoint, Evidence, Found, GitFacts, Manifest, PythonRequest, StaticMount,
 };
+use slipway_spec::spec::Installer;
 use slipway_spec::{
     AppSpec, Detected, Detection, DomainSpec, Framework, Interface, NotifySpec, Problem,
     ServerSpec, Spec, StaticSpec, TlsSpec,
@@ -22,6 +23,7 @@ pub fn typescript() -> String {
     let declarations = [
         Framework::decl(&config),
         Interface::decl(&config),
+        Installer::decl(&config),
         Spec::decl(&config),
         AppSpec::decl(&config),
         StaticSpec::decl(&config),

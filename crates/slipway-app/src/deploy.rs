@@ -1,47 +1,60 @@
 //! Plan and deploy a spec to its server: the same functions for the CLI and the app.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Event, Runner, Step, StepPlan};
 use slipway_spec::Spec;
 use slipway_ssh::{Credentials, KnownHosts, SshRemote, Target, Trust};
-use slipway_steps::apt::Packages;
-use slipway_steps::dir::Directory;
-use slipway_steps::os::SupportedOs;
-use slipway_steps::user::User;
 
 use crate::error::AppError;
+use crate::local::LocalCommit;
+use crate::web::{self, Deployment, ServerState};
 
 /// How long to wait for a server to answer when connecting.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The steps that make a server ready for the app in `spec`.
-pub fn server_steps(spec: &Spec) -> Vec<Box<dyn Step>> {
-    let app = &spec.app.name;
-    let home = format!("/srv/{app}");
-    vec![
-        Box::new(SupportedOs),
-        Box::new(Packages::new([
-            "python3",
-            "python3-venv",
-            "git",
-            "ca-certificates",
-        ])),
-        Box::new(User {
-            name: app.clone(),
-            system: true,
-            home: home.clone(),
-            groups: Vec::new(),
-        }),
-        Box::new(Directory {
-            path: home,
-            owner: app.clone(),
-            group: app.clone(),
-            mode: 0o755,
-        }),
-    ]
+/// The commit of the app to deploy, read from the repository holding the app's folder
+/// (`config_dir` is the folder of `slipway.toml`). Uncommitted changes are refused
+/// unless `allow_uncommitted`, in which case the commit goes without them.
+pub fn read_commit(
+    spec: &Spec,
+    config_dir: &Path,
+    revision: &str,
+    allow_uncommitted: bool,
+) -> Result<LocalCommit, AppError> {
+    let commit = LocalCommit::read(&config_dir.join(&spec.app.path), revision)?;
+    if !commit.uncommitted.is_empty() && !allow_uncommitted {
+        return Err(AppError::Uncommitted {
+            paths: commit.uncommitted.clone(),
+        });
+    }
+    Ok(commit)
+}
+
+/// Asks the server what it has, then builds the steps that put `commit` live.
+pub fn prepare(
+    remote: &mut SshRemote,
+    spec: &Spec,
+    commit: &LocalCommit,
+    nonce: &str,
+) -> Result<(ServerState, Deployment), AppError> {
+    let server = web::discover(&mut Runner::new(remote, nonce, Cancel::default()), spec)?;
+    let deployment = web::deployment(spec, commit, &server, SystemTime::now())?;
+    Ok((server, deployment))
+}
+
+/// Asks the server what it has.
+pub fn server_state(
+    remote: &mut SshRemote,
+    spec: &Spec,
+    nonce: &str,
+) -> Result<ServerState, AppError> {
+    Ok(web::discover(
+        &mut Runner::new(remote, nonce, Cancel::default()),
+        spec,
+    )?)
 }
 
 /// Expands a leading `~/` with `home`.
@@ -97,8 +110,17 @@ pub fn plan(
     Ok(Runner::new(remote, nonce, Cancel::default()).preview(steps)?)
 }
 
+/// What an applied run reports besides its events.
+#[derive(Debug)]
+pub struct Applied {
+    /// Whose stale lock was broken, if `force_unlock` broke one.
+    pub broken_lock: Option<Holder>,
+    /// Remote executions the run took (probe batches and actions).
+    pub round_trips: usize,
+}
+
 /// Takes the deploy lock, applies the steps, and releases the lock, even when a step
-/// fails. Returns whose stale lock was broken, if `force_unlock` broke one.
+/// fails.
 pub fn deploy(
     remote: &mut SshRemote,
     steps: &[&dyn Step],
@@ -107,11 +129,16 @@ pub fn deploy(
     nonce: &str,
     cancel: Cancel,
     on_event: &mut dyn FnMut(Event),
-) -> Result<Option<Holder>, AppError> {
-    let broken = lock::acquire(remote, holder, force_unlock)?;
-    let result = Runner::new(remote, nonce, cancel).apply(steps, on_event);
+) -> Result<Applied, AppError> {
+    let broken_lock = lock::acquire(remote, holder, force_unlock)?;
+    let mut runner = Runner::new(remote, nonce, cancel);
+    let result = runner.apply(steps, on_event);
+    let round_trips = runner.round_trips;
     let released = lock::release(remote);
     result?;
     released?;
-    Ok(broken)
+    Ok(Applied {
+        broken_lock,
+        round_trips,
+    })
 }

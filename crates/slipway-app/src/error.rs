@@ -38,6 +38,28 @@ pub enum AppError {
     /// A step failed, did not converge, or the run was cancelled.
     #[error(transparent)]
     Run(#[from] slipway_engine::RunError),
+    /// The app's git repository could not be read.
+    #[error("{}: {message}", dir.display())]
+    Git {
+        /// The folder git was asked about.
+        dir: PathBuf,
+        /// What git said.
+        message: String,
+    },
+    /// The app's folder has changes the commit does not hold.
+    #[error("{} uncommitted change(s) in the app's folder would not be deployed: {}", paths.len(), paths.join(", "))]
+    Uncommitted {
+        /// The changed files, as `git status --porcelain` shows them.
+        paths: Vec<String>,
+    },
+    /// The release asked for is not on the server, or not built.
+    #[error("no release {id} on the server{}", if known.is_empty() { String::new() } else { format!("; it has {}", known.join(", ")) })]
+    NoSuchRelease {
+        /// What was asked for.
+        id: String,
+        /// The releases that can go live.
+        known: Vec<String>,
+    },
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -70,6 +92,9 @@ pub enum ErrorCode {
     Locked,
     /// A deploy step failed; the site still serves what it served before.
     DeployFailed,
+    /// The app's folder has uncommitted changes: the user commits them, or deploys the
+    /// last commit without them.
+    Uncommitted,
 }
 
 /// An error as the UI receives it: a code to branch on, a sentence to show, what to do
@@ -119,6 +144,33 @@ fn problem_error(problem: &Problem, others: usize) -> IpcError {
         0 => error,
         1 => error.hint("1 more field needs attention"),
         n => error.hint(format!("{n} more fields need attention")),
+    }
+}
+
+fn uncommitted_error(paths: &[String]) -> IpcError {
+    let mut error = IpcError::new(
+        ErrorCode::Uncommitted,
+        format!(
+            "{} uncommitted change(s) would not be deployed",
+            paths.len()
+        ),
+    )
+    .hint("Commit them and deploy again, or deploy the last commit without them");
+    for path in paths.iter().take(10) {
+        error = error.hint(format!("• {}", path.trim()));
+    }
+    error
+}
+
+fn no_release_error(id: &str, known: &[String]) -> IpcError {
+    let error = IpcError::new(
+        ErrorCode::NotFound,
+        format!("No release {id} on the server"),
+    );
+    if known.is_empty() {
+        error.hint("Deploy first: there is no other release to go back to")
+    } else {
+        error.hint(format!("Releases kept: {}", known.join(", ")))
     }
 }
 
@@ -196,6 +248,17 @@ impl From<AppError> for IpcError {
             }
             AppError::Locked(error) => IpcError::new(ErrorCode::Locked, error.to_string()),
             AppError::Run(error) => IpcError::new(ErrorCode::DeployFailed, error.to_string()),
+            AppError::Git { dir, message } => IpcError::new(
+                ErrorCode::NotAProject,
+                format!(
+                    "Could not read the git repository at {}: {message}",
+                    dir.display()
+                ),
+            )
+            .hint("Slipway deploys commits: put the app under git (git init, git add, git commit)")
+            .field("app.path"),
+            AppError::Uncommitted { paths } => uncommitted_error(&paths),
+            AppError::NoSuchRelease { id, known } => no_release_error(&id, &known),
             AppError::Io {
                 action,
                 path,

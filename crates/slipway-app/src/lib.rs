@@ -7,13 +7,17 @@
 //! - [`project`]: open a project folder (detect, or load its `slipway.toml`), check a
 //!   spec, save it.
 //! - [`deploy`]: connect to the spec's server, plan, and deploy under the server's lock.
+//! - [`web`]: the server's state, and the steps of a deploy or a rollback built from it.
+//! - [`local`]: the commit to deploy, read from the user's git repository.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
 pub mod bindings;
 pub mod deploy;
 pub mod error;
+pub mod local;
 pub mod project;
+pub mod web;
 
 pub use error::{AppError, ErrorCode, IpcError};
 pub use project::{CONFIG_FILE, Project, check_spec, open_project, save_spec};

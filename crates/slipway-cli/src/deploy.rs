@@ -1,15 +1,19 @@
-//! `slipway plan`, `deploy`, `status` and `unlock`: the engine, driven from a terminal.
+//! `slipway plan`, `deploy`, `rollback`, `releases`, `status`, `logs` and `unlock`: the
+//! engine, driven from a terminal.
 
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use slipway_app::AppError;
-use slipway_app::deploy::{self, server_steps};
+use slipway_app::deploy;
+use slipway_app::local::LocalCommit;
+use slipway_app::web;
 use slipway_engine::lock::{self, Holder};
-use slipway_engine::{Cancel, Event, Outcome, Planned, Step, StepPlan};
+use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
 use slipway_spec::Spec;
 use slipway_ssh::{HostKeyEvent, SshRemote};
+use slipway_steps::live::http_check;
 
 /// Where the environment says things live; read once in `main`.
 pub struct Context {
@@ -116,75 +120,147 @@ fn print_plan(
     Ok(changes)
 }
 
-/// `slipway plan`.
-pub fn plan(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
-    let mut remote = connect(out, &spec, context)?;
-    let boxed = server_steps(&spec);
-    let steps: Vec<&dyn Step> = boxed.iter().map(AsRef::as_ref).collect();
-    let plans = deploy::plan(&mut remote, &steps, &nonce())?;
-    let server = spec
-        .server
-        .as_ref()
-        .map(|s| format!("{}@{}", s.user, s.host))
-        .unwrap_or_default();
-    let _ = writeln!(out, "Plan for {server}:");
-    let _ = print_plan(out, &plans, &steps);
-    Ok(())
+/// How a run talks to the person at the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Show the plan and ask before changing anything.
+    Ask,
+    /// Apply without asking, with progress as text.
+    Yes,
+    /// Apply without asking, with one JSON event per line.
+    Json,
 }
 
-/// What `slipway deploy` was asked.
+impl Mode {
+    /// From the `--yes` and `--json` flags.
+    pub fn from_flags(yes: bool, json: bool) -> Self {
+        match (yes, json) {
+            (_, true) => Self::Json,
+            (true, false) => Self::Yes,
+            (false, false) => Self::Ask,
+        }
+    }
+}
+
+/// What `slipway plan`, `deploy` and `rollback` were asked.
 pub struct DeployOptions {
-    /// Skip the confirmation.
-    pub yes: bool,
-    /// One JSON event per line instead of text.
-    pub json: bool,
+    /// Whether to ask, and how to show progress.
+    pub mode: Mode,
     /// Break a lock left by a deploy that died.
     pub force_unlock: bool,
+    /// The commit to deploy, such as `HEAD` or a tag.
+    pub revision: String,
+    /// Deploy the commit even though the app's folder has uncommitted changes.
+    pub allow_uncommitted: bool,
 }
 
-/// `slipway deploy`; `Ok(false)` when the user declined.
-pub fn deploy(
+/// The folder holding the spec file.
+fn config_dir(config: &Path) -> PathBuf {
+    match config.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The commit to deploy; says which changes stay behind when they are allowed to.
+fn commit(
+    out: &mut impl Write,
+    spec: &Spec,
+    config: &Path,
+    options: &DeployOptions,
+) -> Result<LocalCommit, AppError> {
+    let commit = deploy::read_commit(
+        spec,
+        &config_dir(config),
+        &options.revision,
+        options.allow_uncommitted,
+    )?;
+    if !commit.uncommitted.is_empty() && options.mode != Mode::Json {
+        let _ = writeln!(
+            out,
+            "Deploying commit {} ({}); {} uncommitted change(s) stay on this computer.",
+            commit.short(),
+            commit.subject,
+            commit.uncommitted.len()
+        );
+    }
+    Ok(commit)
+}
+
+fn server_name(spec: &Spec) -> String {
+    spec.server
+        .as_ref()
+        .map(|s| format!("{}@{}", s.user, s.host))
+        .unwrap_or_default()
+}
+
+/// `slipway plan`.
+pub fn plan(
     out: &mut impl Write,
     config: &Path,
     context: &Context,
     options: &DeployOptions,
-) -> Result<bool, AppError> {
+) -> Result<(), AppError> {
     let spec = read_spec(config)?;
+    let commit = commit(out, &spec, config, options)?;
     let mut remote = connect(out, &spec, context)?;
-    let boxed = server_steps(&spec);
-    let steps: Vec<&dyn Step> = boxed.iter().map(AsRef::as_ref).collect();
-    if !options.json {
-        let plans = deploy::plan(&mut remote, &steps, &nonce())?;
-        let _ = writeln!(out, "Plan:");
-        let changes = print_plan(out, &plans, &steps).unwrap_or(0);
-        if changes > 0 && !options.yes {
-            let _ = write!(out, "Apply these changes? [y/N] ");
-            let _ = out.flush();
-            let mut answer = String::new();
-            let _ = io::stdin().lock().read_line(&mut answer);
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                let _ = writeln!(out, "Nothing was changed.");
-                return Ok(false);
-            }
-        }
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, &nonce())?;
+    let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
+    let plans = deploy::plan(&mut remote, &steps, &nonce())?;
+    let _ = writeln!(
+        out,
+        "Plan for {}: release {} (commit {}):",
+        server_name(&spec),
+        deployment.release,
+        commit.short()
+    );
+    for warning in &deployment.warnings {
+        let _ = writeln!(out, "  warning: {warning}");
     }
+    let _ = print_plan(out, &plans, &steps);
+    Ok(())
+}
+
+/// Asks before changing anything; `false` when the user declines.
+fn confirm(out: &mut impl Write, question: &str) -> bool {
+    let _ = write!(out, "{question} [y/N] ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    let _ = io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        return true;
+    }
+    let _ = writeln!(out, "Nothing was changed.");
+    false
+}
+
+fn holder(context: &Context, doing: &str) -> Holder {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let holder = Holder {
+    Holder {
         who: context.who.clone(),
         pid: std::process::id(),
         since,
-        doing: "deploy".into(),
-    };
+        doing: doing.into(),
+    }
+}
+
+/// Applies `steps` under the lock, printing progress as text or JSON lines.
+fn apply(
+    out: &mut impl Write,
+    remote: &mut SshRemote,
+    steps: &[&dyn Step],
+    holder: &Holder,
+    options: &DeployOptions,
+) -> Result<(), AppError> {
     let cancel = Cancel::default();
     watch_for_interrupt(&cancel);
-    let json = options.json;
-    let broken = deploy::deploy(
-        &mut remote,
-        &steps,
-        &holder,
+    let json = options.mode == Mode::Json;
+    let applied = deploy::deploy(
+        remote,
+        steps,
+        holder,
         options.force_unlock,
         &nonce(),
         cancel,
@@ -198,14 +274,120 @@ pub fn deploy(
             }
         },
     )?;
-    if let Some(holder) = broken {
+    if let Some(holder) = applied.broken_lock {
         let _ = writeln!(
             out,
             "Broke the lock left by {} ({}, process {}).",
             holder.who, holder.doing, holder.pid
         );
     }
+    if !json {
+        let _ = writeln!(out, "{} round trips to the server.", applied.round_trips);
+    }
+    Ok(())
+}
+
+/// `slipway deploy`; `Ok(false)` when the user declined.
+pub fn deploy(
+    out: &mut impl Write,
+    config: &Path,
+    context: &Context,
+    options: &DeployOptions,
+) -> Result<bool, AppError> {
+    let spec = read_spec(config)?;
+    let commit = commit(out, &spec, config, options)?;
+    let mut remote = connect(out, &spec, context)?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, &nonce())?;
+    let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
+    if options.mode != Mode::Json {
+        for warning in &deployment.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
+    }
+    if options.mode == Mode::Ask {
+        let plans = deploy::plan(&mut remote, &steps, &nonce())?;
+        let _ = writeln!(
+            out,
+            "Plan: release {} (commit {}, {}):",
+            deployment.release,
+            commit.short(),
+            commit.subject
+        );
+        let changes = print_plan(out, &plans, &steps).unwrap_or(0);
+        if changes > 0 && !confirm(out, "Apply these changes?") {
+            return Ok(false);
+        }
+    }
+    apply(
+        out,
+        &mut remote,
+        &steps,
+        &holder(context, "deploy"),
+        options,
+    )?;
+    if options.mode != Mode::Json {
+        let _ = writeln!(
+            out,
+            "Release {} (commit {}) is live.",
+            deployment.release,
+            commit.short()
+        );
+    }
     Ok(true)
+}
+
+/// `slipway rollback`; `Ok(false)` when the user declined.
+pub fn rollback(
+    out: &mut impl Write,
+    config: &Path,
+    context: &Context,
+    to: Option<&str>,
+    options: &DeployOptions,
+) -> Result<bool, AppError> {
+    let spec = read_spec(config)?;
+    let mut remote = connect(out, &spec, context)?;
+    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    let (target, boxed) = web::rollback(&spec, &server, to)?;
+    let steps: Vec<&dyn Step> = boxed.iter().map(AsRef::as_ref).collect();
+    let live = server.current.clone().unwrap_or_else(|| "nothing".into());
+    if options.mode == Mode::Ask && !confirm(out, &format!("Switch from {live} back to {target}?"))
+    {
+        return Ok(false);
+    }
+    apply(
+        out,
+        &mut remote,
+        &steps,
+        &holder(context, "rollback"),
+        options,
+    )?;
+    if options.mode != Mode::Json {
+        let _ = writeln!(out, "Release {target} is live again.");
+    }
+    Ok(true)
+}
+
+/// `slipway releases`.
+pub fn releases(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
+    let spec = read_spec(config)?;
+    let mut remote = connect(out, &spec, context)?;
+    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    if server.releases.is_empty() {
+        let _ = writeln!(out, "No releases on the server yet: run slipway deploy.");
+        return Ok(());
+    }
+    for release in server.releases.iter().rev() {
+        let live = server.current.as_deref() == Some(release.id.as_str());
+        let (mark, state) = match (live, release.built, release.served) {
+            (true, _, _) => ("*", "live"),
+            (false, true, true) => (" ", "kept"),
+            (false, true, false) => (" ", "never went live"),
+            (false, false, _) => (" ", "incomplete"),
+        };
+        let commit = &release.commit[..release.commit.len().min(10)];
+        let _ = writeln!(out, "{mark} {:<26} {commit:<10} {state}", release.id);
+    }
+    Ok(())
 }
 
 /// The first Ctrl-C stops the deploy after the running action, releasing the lock; a
@@ -263,27 +445,139 @@ fn print_event(out: &mut impl Write, event: &Event) {
 pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
     let spec = read_spec(config)?;
     let mut remote = connect(out, &spec, context)?;
-    let boxed = server_steps(&spec);
-    let steps: Vec<&dyn Step> = boxed.iter().map(AsRef::as_ref).collect();
-    let plans = deploy::plan(&mut remote, &steps, &nonce())?;
-    let ready = plans
-        .iter()
-        .filter(|(_, p)| matches!(p, StepPlan::Satisfied { .. }))
-        .count();
-    let _ = writeln!(out, "Server: {ready} of {} steps in place.", plans.len());
-    match lock::holder(&mut remote)? {
-        Some(holder) => {
-            let _ = writeln!(
-                out,
-                "Deploy lock: held by {} ({}, process {}) since {}.",
-                holder.who, holder.doing, holder.pid, holder.since
-            );
+    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    let app = &spec.app.name;
+    let _ = writeln!(
+        out,
+        "Server: {} ({} CPUs, Python {})",
+        server_name(&spec),
+        server.cpus,
+        server.python
+    );
+    let _ = match server.current.as_deref().and_then(|id| server.release(id)) {
+        Some(live) => writeln!(out, "Live release: {} (commit {})", live.id, live.commit),
+        None => writeln!(out, "Live release: none yet"),
+    };
+    let services = run_text(
+        &mut remote,
+        &Cmd::new("systemctl")
+            .args([
+                "is-active",
+                &format!("{app}@blue.service"),
+                &format!("{app}@green.service"),
+            ])
+            .or(Cmd::Fixed("true"))
+            .and(
+                Cmd::new("readlink")
+                    .arg(format!("/srv/{app}/live.sock"))
+                    .or(Cmd::Fixed("echo")),
+            ),
+    )?;
+    let mut lines = services.lines();
+    let blue = lines.next().unwrap_or("unknown");
+    let green = lines.next().unwrap_or("unknown");
+    let live = lines.next().filter(|l| !l.is_empty()).unwrap_or("nothing");
+    let _ = writeln!(
+        out,
+        "Service: {app}@blue {blue}, {app}@green {green}; traffic goes to {live}"
+    );
+    let check = http_check("127.0.0.1:80", &spec.app.health, &web::host(&spec), 0);
+    let seen = run_text(&mut remote, &check.or(Cmd::Fixed("echo failed")))?;
+    let healthy = seen
+        .lines()
+        .next()
+        .and_then(|l| l.parse::<u16>().ok())
+        .is_some();
+    let _ = writeln!(
+        out,
+        "Health: GET {} through nginx: {}",
+        spec.app.health,
+        if healthy {
+            format!("HTTP {}", seen.trim())
+        } else {
+            format!(
+                "NOT answering ({})",
+                seen.lines().next().unwrap_or("no answer")
+            )
         }
-        None => {
-            let _ = writeln!(out, "Deploy lock: free.");
-        }
-    }
+    );
+    let _ = match lock::holder(&mut remote)? {
+        Some(holder) => writeln!(
+            out,
+            "Deploy lock: held by {} ({}, process {}) since {}.",
+            holder.who, holder.doing, holder.pid, holder.since
+        ),
+        None => writeln!(out, "Deploy lock: free."),
+    };
     Ok(())
+}
+
+/// Runs `cmd` on the server and returns its standard output.
+fn run_text(remote: &mut SshRemote, cmd: &Cmd) -> Result<String, AppError> {
+    let exit = remote
+        .run(
+            &script(cmd, "status")?,
+            None,
+            Duration::from_secs(30),
+            &mut |_, _| {},
+        )
+        .map_err(|source| {
+            AppError::Run(RunError::Remote {
+                step: "status".into(),
+                source,
+            })
+        })?;
+    Ok(exit.stdout)
+}
+
+/// `slipway logs`: the app's journal, followed until Ctrl-C with `follow`.
+pub fn logs(
+    out: &mut impl Write,
+    config: &Path,
+    context: &Context,
+    lines: u32,
+    follow: bool,
+) -> Result<(), AppError> {
+    let spec = read_spec(config)?;
+    let mut remote = connect(out, &spec, context)?;
+    let mut cmd = Cmd::new("journalctl").args([
+        "--no-pager",
+        "--output=short-iso",
+        "--lines",
+        &lines.to_string(),
+        "--unit",
+        &format!("{}@*", spec.app.name),
+    ]);
+    if follow {
+        cmd = cmd.arg("--follow");
+    }
+    let script = script(&cmd, "logs")?;
+    let timeout = if follow {
+        Duration::from_secs(u64::from(u32::MAX))
+    } else {
+        Duration::from_mins(1)
+    };
+    remote
+        .run(&script, None, timeout, &mut |_, line| {
+            let _ = writeln!(out, "{line}");
+        })
+        .map_err(|source| {
+            AppError::Run(RunError::Remote {
+                step: "logs".into(),
+                source,
+            })
+        })?;
+    Ok(())
+}
+
+/// The shell text of `cmd`.
+fn script(cmd: &Cmd, step: &str) -> Result<String, AppError> {
+    cmd.to_shell().map_err(|e| {
+        AppError::Run(RunError::Probe {
+            step: step.into(),
+            source: slipway_engine::probe::ProbeError::Quote(e),
+        })
+    })
 }
 
 /// `slipway unlock`.

@@ -1,5 +1,5 @@
-//! `slipway`: detect a Python web app, check its `slipway.toml`, and (in later versions)
-//! deploy it, driving the same engine as the desktop app.
+//! `slipway`: detect a Python web app, check its `slipway.toml`, deploy it, roll it back
+//! and watch it, driving the same engine as the desktop app.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -46,8 +46,11 @@ enum Command {
         /// The spec file.
         #[arg(long, short, default_value = CONFIG_FILE)]
         config: PathBuf,
+        /// The commit to deploy.
+        #[arg(long, default_value = "HEAD")]
+        commit: String,
     },
-    /// Bring the server in line with the spec: show the plan, ask, apply.
+    /// Put the app's last commit live: show the plan, ask, apply.
     Deploy {
         /// The spec file.
         #[arg(long, short, default_value = CONFIG_FILE)]
@@ -61,12 +64,53 @@ enum Command {
         /// Break a deploy lock left behind by a run that died.
         #[arg(long)]
         force_unlock: bool,
+        /// The commit to deploy (a hash, branch or tag).
+        #[arg(long, default_value = "HEAD")]
+        commit: String,
+        /// Deploy the commit even though the app's folder has uncommitted changes (they
+        /// are not deployed).
+        #[arg(long)]
+        allow_uncommitted: bool,
     },
-    /// Show how much of the spec is in place on the server, and who holds its lock.
+    /// Switch back to a kept release at once, without rebuilding anything.
+    Rollback {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        /// The release to go back to (see `slipway releases`); the one before the live
+        /// one if not given.
+        #[arg(long)]
+        to: Option<String>,
+        /// Switch without asking.
+        #[arg(long, short)]
+        yes: bool,
+        /// Print one JSON event per line (implies --yes).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the releases kept on the server, newest first, and which one is live.
+    Releases {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Show the live release, its service and health, and who holds the deploy lock.
     Status {
         /// The spec file.
         #[arg(long, short, default_value = CONFIG_FILE)]
         config: PathBuf,
+    },
+    /// Print the app's log from the server.
+    Logs {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        /// Keep printing new lines until Ctrl-C.
+        #[arg(long, short)]
+        follow: bool,
+        /// How many of the last lines to show.
+        #[arg(long, short = 'n', default_value_t = 100)]
+        lines: u32,
     },
     /// Remove the server's deploy lock (after checking no deploy is running).
     Unlock {
@@ -118,34 +162,13 @@ fn main() -> ExitCode {
         Command::Detect { path, json } => detect(&mut out, &path, json),
         Command::Check { config, json } => check(&mut out, &config, json),
         Command::Init { path, force } => init(&mut out, &path, force),
-        Command::Plan { config } => deploy::plan(&mut out, &config, &deploy::Context::from_env())
-            .map(|()| Exit::Ok)
-            .map_err(Failure::App),
-        Command::Deploy {
-            config,
-            yes,
-            json,
-            force_unlock,
-        } => {
-            let options = deploy::DeployOptions {
-                yes: yes || json,
-                json,
-                force_unlock,
-            };
-            deploy::deploy(&mut out, &config, &deploy::Context::from_env(), &options)
-                .map(|applied| if applied { Exit::Ok } else { Exit::Declined })
-                .map_err(Failure::App)
-        }
-        Command::Status { config } => {
-            deploy::status(&mut out, &config, &deploy::Context::from_env())
-                .map(|()| Exit::Ok)
-                .map_err(Failure::App)
-        }
-        Command::Unlock { config } => {
-            deploy::unlock(&mut out, &config, &deploy::Context::from_env())
-                .map(|()| Exit::Ok)
-                .map_err(Failure::App)
-        }
+        Command::Plan { .. }
+        | Command::Deploy { .. }
+        | Command::Rollback { .. }
+        | Command::Releases { .. }
+        | Command::Status { .. }
+        | Command::Logs { .. }
+        | Command::Unlock { .. } => server_command(&mut out, cli.command).map_err(Failure::App),
         Command::Sandbox(command) => match sandbox::run(&mut out, command) {
             Ok(true) => Ok(Exit::Ok),
             Ok(false) => Ok(Exit::NotFound),
@@ -177,6 +200,67 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// The commands that talk to the spec's server.
+fn server_command(out: &mut impl Write, command: Command) -> Result<Exit, AppError> {
+    let context = deploy::Context::from_env();
+    match command {
+        Command::Plan { config, commit } => {
+            let options = deploy::DeployOptions {
+                mode: deploy::Mode::Ask,
+                force_unlock: false,
+                revision: commit,
+                allow_uncommitted: true,
+            };
+            deploy::plan(out, &config, &context, &options).map(|()| Exit::Ok)
+        }
+        Command::Deploy {
+            config,
+            yes,
+            json,
+            force_unlock,
+            commit,
+            allow_uncommitted,
+        } => {
+            let options = deploy::DeployOptions {
+                mode: deploy::Mode::from_flags(yes, json),
+                force_unlock,
+                revision: commit,
+                allow_uncommitted,
+            };
+            deploy::deploy(out, &config, &context, &options)
+                .map(|applied| if applied { Exit::Ok } else { Exit::Declined })
+        }
+        Command::Rollback {
+            config,
+            to,
+            yes,
+            json,
+        } => {
+            let options = deploy::DeployOptions {
+                mode: deploy::Mode::from_flags(yes, json),
+                force_unlock: false,
+                revision: String::new(),
+                allow_uncommitted: false,
+            };
+            deploy::rollback(out, &config, &context, to.as_deref(), &options)
+                .map(|applied| if applied { Exit::Ok } else { Exit::Declined })
+        }
+        Command::Releases { config } => deploy::releases(out, &config, &context).map(|()| Exit::Ok),
+        Command::Status { config } => deploy::status(out, &config, &context).map(|()| Exit::Ok),
+        Command::Logs {
+            config,
+            follow,
+            lines,
+        } => deploy::logs(out, &config, &context, lines, follow).map(|()| Exit::Ok),
+        Command::Unlock { config } => deploy::unlock(out, &config, &context).map(|()| Exit::Ok),
+        // Local commands, run by `main` itself.
+        Command::Detect { .. }
+        | Command::Check { .. }
+        | Command::Init { .. }
+        | Command::Sandbox(_) => Ok(Exit::Ok),
+    }
+}
+
 /// Why a command stopped.
 enum Failure {
     App(AppError),
@@ -203,7 +287,7 @@ fn report(error: &IpcError) -> Exit {
         let _ = writeln!(err, "  {hint}");
     }
     match error.code {
-        slipway_app::ErrorCode::Invalid => Exit::Invalid,
+        slipway_app::ErrorCode::Invalid | slipway_app::ErrorCode::Uncommitted => Exit::Invalid,
         slipway_app::ErrorCode::NotFound | slipway_app::ErrorCode::NotAProject => Exit::NotFound,
         slipway_app::ErrorCode::Io => Exit::Io,
         slipway_app::ErrorCode::Unreachable => Exit::Unreachable,

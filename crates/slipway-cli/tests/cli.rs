@@ -213,9 +213,25 @@ fn sandbox_up_prints_a_login_and_down_removes_the_server() {
     );
 }
 
-/// A fixture project whose slipway.toml comes from `slipway init`, pointed at `server`.
+/// Runs git in `dir` as a user with a name would.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Ana", "-c", "user.email=ana@example.com"])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A fixture project committed to git, whose slipway.toml comes from `slipway init`,
+/// pointed at `server`.
 fn deployable(name: &str, server: &slipway_sandbox::Server) -> (tempfile::TempDir, PathBuf) {
     let (temp, dir) = fixture(name);
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-qm", "First version"]);
     let init = slipway(&["init"], &dir);
     assert!(init.status.success(), "{}", text(&init.stdout));
     let server_section = format!(
@@ -234,7 +250,7 @@ fn slipway_in(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slipway"))
         .args(args)
         .current_dir(dir)
-        .env("SLIPWAY_KNOWN_HOSTS", dir.join("known_hosts"))
+        .env("SLIPWAY_KNOWN_HOSTS", dir.join("../known_hosts"))
         .stdin(std::process::Stdio::null())
         .output()
         .expect("slipway runs")
@@ -259,7 +275,7 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
     assert!(
-        stdout.contains("  changed    apt:python3,python3-venv,git,ca-certificates "),
+        stdout.contains("  changed    apt:python3,python3-venv,nginx,ca-certificates "),
         "{stdout}"
     );
     // useradd makes the home folder, so the folder step may find it already right.
@@ -269,14 +285,17 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         "apt's output streams: {stdout}"
     );
 
-    let output = slipway_in(&["deploy", "--yes"], &dir);
+    let output = slipway_in(&["plan"], &dir);
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.contains("Nothing to change: all 4 steps are in place."),
+        stdout.contains("Nothing to change: all 17 steps are in place."),
         "{stdout}"
     );
-    assert!(stdout.contains(": 0 changed, 4 unchanged."), "{stdout}");
+    let output = slipway_in(&["deploy", "--yes"], &dir);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains(": 0 changed, 17 unchanged."), "{stdout}");
 
     let holder = r#"{"who":"ana@laptop","pid":4242,"since":1790000000,"doing":"deploy"}"#;
     server
@@ -290,10 +309,7 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         text(&output.stderr)
     );
     let status = text(&slipway_in(&["status"], &dir).stdout);
-    assert!(
-        status.contains("Server: 4 of 4 steps in place."),
-        "{status}"
-    );
+    assert!(status.contains("Live release: 2"), "{status}");
     assert!(
         status.contains("Deploy lock: held by ana@laptop (deploy, process 4242)"),
         "{status}"
@@ -322,7 +338,7 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         .server(&slipway_sandbox::ServerOptions::default())
         .expect("second server");
     std::fs::write(
-        dir.join("known_hosts"),
+        dir.join("../known_hosts"),
         format!("{} {}\n", server.address, other.host_key),
     )
     .expect("swap key");
@@ -347,7 +363,7 @@ fn ctrl_c_stops_between_actions_and_two_deploys_at_once_do_not_mix() {
         Command::new(env!("CARGO_BIN_EXE_slipway"))
             .args(["deploy", "--yes"])
             .current_dir(&dir)
-            .env("SLIPWAY_KNOWN_HOSTS", dir.join("known_hosts"))
+            .env("SLIPWAY_KNOWN_HOSTS", dir.join("../known_hosts"))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -416,7 +432,7 @@ fn ctrl_c_stops_between_actions_and_two_deploys_at_once_do_not_mix() {
 
     let output = slipway_in(&["deploy", "--yes"], &dir);
     assert!(
-        text(&output.stdout).contains("Nothing to change: all 4 steps are in place."),
+        text(&output.stdout).contains(": 0 changed, 17 unchanged."),
         "{}",
         text(&output.stdout)
     );

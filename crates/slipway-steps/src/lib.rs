@@ -10,16 +10,22 @@
 //! - [`dir`]: folders with owner and mode.
 //! - [`file`]: files from templates, compared by hash, validated, with a text diff.
 //! - [`unit`]: systemd services.
-//! - [`release`]: release folders checked out at a commit, and shared virtualenvs.
-//! - [`app_server`]: the `current` link and the gunicorn service behind it.
+//! - [`release`]: the server's git mirror, release folders at a commit (from the mirror
+//!   or uploaded), shared virtualenvs built with uv or pip, release commands and sealing.
+//! - [`env`]: the app's environment file and secrets generated on the server.
+//! - [`live`]: two app instances behind one socket link, switched without dropping a
+//!   request, and the check through nginx.
+//! - [`prune`]: old releases and the virtualenvs only they used.
 //! - [`nginx`]: the site in front of the app, validated before every reload.
 
-pub mod app_server;
 pub mod apt;
 pub mod dir;
+pub mod env;
 pub mod file;
+pub mod live;
 pub mod nginx;
 pub mod os;
+pub mod prune;
 pub mod release;
 pub mod unit;
 pub mod user;

@@ -9,6 +9,21 @@ use slipway_engine::{Action, Answer, Cmd, Diff, Facts, Probe, Step, StepPlan};
 
 use crate::file::sha256_hex;
 
+/// Reloads nginx and returns once the reload has taken effect: nginx applies it in the
+/// background, so until every worker that takes new connections is one started after
+/// the reload, visitors may still meet the old configuration.
+const RELOAD: &str = r#"workers() { ps -eo pid=,args= | awk '$2 == "nginx:" && $3 == "worker" && $4 == "process" && NF == 4 { print $1 }'; }
+old=" $(workers | tr '\n' ' ') "
+systemctl reload-or-restart nginx || exit 1
+for i in $(seq 200); do
+  now=$(workers)
+  fresh=yes
+  for pid in $now; do case "$old" in *" $pid "*) fresh=no;; esac; done
+  [ -n "$now" ] && [ "$fresh" = yes ] && exit 0
+  sleep 0.05
+done
+echo "nginx did not apply its new configuration within 10 s" >&2; exit 1"#;
+
 /// The site for one app.
 pub struct Site {
     /// The app's name, which names the site file.
@@ -137,7 +152,7 @@ impl Step for Site {
         let checked = Cmd::new("nginx")
             .arg("-t")
             .or(restore.and(Cmd::Fixed("false")));
-        let reload = Cmd::new("systemctl").args(["reload-or-restart", "nginx"]);
+        let reload = Cmd::new("sh").args(["-c", RELOAD]);
         let tidy = Cmd::new("rm").args(["-f", &previous]);
         let before = facts
             .get(&format!("{}:text", self.key()))

@@ -1,39 +1,180 @@
 //! The app's code and Python environment on the server.
 //!
-//! Each release lives in `/srv/<app>/releases/<id>`, checked out from git at an exact
-//! commit into a temporary folder and renamed into place, so a release folder is either
-//! complete or absent. Virtualenvs live in `/srv/<app>/venvs/<hash>`, keyed by the hash
-//! of the requirement files: a release whose dependencies did not change links the
-//! existing virtualenv instead of building a new one.
+//! Each release lives in `/srv/<app>/releases/<id>`. Its files arrive either from a bare
+//! mirror of the app's git repository kept on the server ([`Mirror`]) or as an archive of
+//! a commit sent from the user's computer; both are unpacked into a staging folder that
+//! is renamed into place, so a release folder is either complete or absent, and carries
+//! its commit in `.slipway-commit`.
+//!
+//! Virtualenvs live in `/srv/<app>/venvs/<hash>`, keyed by the hash of the dependency
+//! files and the extra packages: a release whose dependencies did not change links the
+//! existing virtualenv instead of building a new one. They are built with uv when it is
+//! the chosen installer, and with pip otherwise.
+//!
+//! A release is built (its release commands run as the app user, with the app's
+//! environment) and then sealed: its files pass to the code owner, so the running app
+//! cannot change its own code, and `.slipway-built` marks it ready to go live.
 
 use slipway_engine::{Action, Answer, Cmd, Diff, Facts, Probe, Step, StepPlan};
 
 use crate::file::sha256_hex;
 
-/// One commit's code, checked out as a release folder.
-pub struct Checkout {
-    /// The release folder, such as `/srv/shop/releases/20261126-2359-a1b2c3d`.
-    pub release: String,
-    /// A git URL the server can clone from.
-    pub repository: String,
-    /// The full commit hash.
-    pub commit: String,
-    /// `user:group` that owns the code.
-    pub owner: String,
-}
+/// The file in a release folder that names its commit.
+pub const COMMIT_FILE: &str = ".slipway-commit";
+/// The file in a release folder that says it was built and sealed.
+pub const BUILT_FILE: &str = ".slipway-built";
 
-impl Checkout {
-    fn key(&self) -> String {
-        format!("checkout:{}", self.release)
-    }
-}
-
-/// `git` run as root on a folder another user owns, without git's ownership refusal.
+/// `git` run as root on a folder another user may own, without git's ownership refusal.
 fn git(dir: &str) -> Cmd {
     Cmd::new("git").args(["-c", "safe.directory=*", "-C", dir])
 }
 
-impl Step for Checkout {
+/// A bare mirror of the app's repository on the server that holds a given commit.
+pub struct Mirror {
+    /// The mirror's folder, such as `/srv/shop/repo.git`.
+    pub path: String,
+    /// The URL the server fetches from.
+    pub url: String,
+    /// The commit that must be present.
+    pub commit: String,
+    /// A private key on the server for git over SSH, when the repository is private.
+    pub deploy_key: Option<String>,
+}
+
+impl Mirror {
+    fn key(&self) -> String {
+        format!("mirror:{}", self.path)
+    }
+
+    /// `git` with the deploy key, if any, for commands that reach the remote.
+    fn remote_git(&self, dir: &str) -> Cmd {
+        match &self.deploy_key {
+            Some(key) => Cmd::new("env")
+                .arg(format!(
+                    "GIT_SSH_COMMAND=ssh -i {key} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes"
+                ))
+                .args(["git", "-c", "safe.directory=*", "-C", dir]),
+            None => git(dir),
+        }
+    }
+}
+
+impl Step for Mirror {
+    fn id(&self) -> String {
+        self.key()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the server's copy of {} has {}",
+            self.url,
+            short(&self.commit)
+        )
+    }
+
+    fn probes(&self) -> Vec<Probe> {
+        let has = git(&self.path)
+            .args(["cat-file", "-e", &format!("{}^{{commit}}", self.commit)])
+            .quiet()
+            .and(Cmd::Fixed("echo has"))
+            .or(Cmd::Fixed("echo missing"));
+        let url = git(&self.path)
+            .args(["config", "remote.origin.url"])
+            .or(Cmd::Fixed("echo"));
+        let url = Cmd::new("test")
+            .args(["-d", &self.path])
+            .and(url)
+            .or(Cmd::Fixed("echo"));
+        vec![Probe::new(self.key(), has.and(url))]
+    }
+
+    fn plan(&self, facts: &Facts) -> StepPlan {
+        let output = facts
+            .get(&self.key())
+            .map(|a| a.stdout.clone())
+            .unwrap_or_default();
+        let mut lines = output.lines();
+        let has = lines.next() == Some("has");
+        let url = lines.next().unwrap_or_default().trim();
+        if has && url == self.url {
+            return StepPlan::Satisfied {
+                evidence: format!("has {}", short(&self.commit)),
+            };
+        }
+        let mut actions = Vec::new();
+        if url.is_empty() {
+            let parent = self.path.rsplit_once('/').map_or("/", |(p, _)| p);
+            actions.push(Action::Run(Cmd::all([
+                Cmd::new("rm").args(["-rf", &self.path]),
+                self.remote_git(parent)
+                    .args(["clone", "--mirror", "--quiet", &self.url, &self.path]),
+            ])));
+        } else {
+            if url != self.url {
+                actions.push(Action::Run(
+                    git(&self.path).args(["remote", "set-url", "origin", &self.url]),
+                ));
+            }
+            actions.push(Action::Run(
+                self.remote_git(&self.path)
+                    .args(["fetch", "--quiet", "--prune", "origin"]),
+            ));
+        }
+        // A commit the remote does not have is the user's to push: say so plainly.
+        let present = git(&self.path)
+            .args(["cat-file", "-e", &format!("{}^{{commit}}", self.commit)])
+            .quiet()
+            .or(Cmd::new("sh").args([
+                "-c",
+                "echo \"commit $1 is not in $2: push it, then deploy again\" >&2; exit 1",
+                "slipway",
+                &self.commit,
+                &self.url,
+            ]));
+        actions.push(Action::Run(present));
+        StepPlan::Change {
+            actions,
+            diff: Diff::new(
+                if url.is_empty() { "" } else { "older commits" },
+                format!("{} from {}", short(&self.commit), self.url),
+            ),
+        }
+    }
+}
+
+/// Where a release's files come from.
+pub enum Source {
+    /// The server's mirror of the repository, at this folder; `subdir` is the app's folder
+    /// inside the repository (empty for its root).
+    Mirror {
+        /// The mirror's folder.
+        path: String,
+        /// The app's folder inside the repository.
+        subdir: String,
+    },
+    /// A tar archive of the commit's files, made on the user's computer.
+    Archive(Vec<u8>),
+}
+
+/// One commit's files, unpacked as a release folder.
+pub struct Code {
+    /// The release folder, such as `/srv/shop/releases/20261126-235900-a1b2c3d`.
+    pub release: String,
+    /// The full commit hash.
+    pub commit: String,
+    /// `user:group` that owns the files until the release is sealed.
+    pub owner: String,
+    /// Where the files come from.
+    pub source: Source,
+}
+
+impl Code {
+    fn key(&self) -> String {
+        format!("code:{}", self.release)
+    }
+}
+
+impl Step for Code {
     fn id(&self) -> String {
         self.key()
     }
@@ -45,7 +186,7 @@ impl Step for Checkout {
     fn probes(&self) -> Vec<Probe> {
         vec![Probe::new(
             self.key(),
-            git(&self.release).args(["rev-parse", "HEAD"]),
+            Cmd::new("cat").arg(format!("{}/{COMMIT_FILE}", self.release)),
         )]
     }
 
@@ -60,39 +201,149 @@ impl Step for Checkout {
             };
         }
         let staging = format!("{}.incoming", self.release);
-        let fetch = Cmd::all([
-            Cmd::new("rm").args(["-rf", &staging]),
-            Cmd::new("git").args([
-                "clone",
-                "--quiet",
-                "--no-checkout",
-                &self.repository,
-                &staging,
+        let fresh = |then: Cmd| {
+            Cmd::all([
+                Cmd::new("rm").args(["-rf", &staging]),
+                Cmd::new("mkdir").args(["-p", &staging]),
+                then,
+            ])
+        };
+        let unpack = Cmd::new("tar").args(["-x", "-C", &staging]);
+        let fill = match &self.source {
+            Source::Mirror { path, subdir } => {
+                let tree = if subdir.is_empty() {
+                    self.commit.clone()
+                } else {
+                    format!("{}:{subdir}", self.commit)
+                };
+                Action::Run(fresh(
+                    git(path)
+                        .args(["archive", "--format=tar", &tree])
+                        .pipe(unpack),
+                ))
+            }
+            Source::Archive(tar) => {
+                let what = format!("commit {} from this computer", short(&self.commit));
+                Action::Pipe {
+                    cmd: fresh(unpack),
+                    input: tar.clone(),
+                    what,
+                }
+            }
+        };
+        let place = Cmd::all([
+            Cmd::new("sh").args([
+                "-c",
+                "printf '%s\\n' \"$1\" > \"$2\"",
+                "slipway",
+                &self.commit,
+                &format!("{staging}/{COMMIT_FILE}"),
             ]),
-            git(&staging).args(["checkout", "--quiet", "--detach", &self.commit]),
             Cmd::new("chown").args(["-R", &self.owner, &staging]),
             Cmd::new("rm").args(["-rf", &self.release]),
             Cmd::new("mv").args([&staging, &self.release]),
         ]);
         StepPlan::Change {
-            actions: vec![Action::Run(fetch)],
+            actions: vec![fill, Action::Run(place)],
             diff: Diff::new(now.unwrap_or_default(), format!("{}\n", self.commit)),
         }
     }
 }
 
+/// The tool that builds virtualenvs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Installer {
+    /// uv, at this path on the server.
+    Uv(String),
+    /// The distribution's `python3 -m venv` and pip.
+    Pip,
+}
+
+/// What lists the app's dependencies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirements {
+    /// A pip requirements file, relative to the release.
+    File(String),
+    /// A `pyproject.toml` with PEP 621 dependencies (uv only).
+    Pyproject(String),
+    /// A uv project with its lock file (uv only).
+    UvLock,
+}
+
+/// uv, installed once per server in its own virtualenv.
+pub struct UvTool {
+    /// The virtualenv holding uv, such as `/opt/slipway/uv`.
+    pub home: String,
+    /// The exact uv version.
+    pub version: String,
+}
+
+impl UvTool {
+    /// The uv program.
+    pub fn binary(&self) -> String {
+        format!("{}/bin/uv", self.home)
+    }
+}
+
+impl Step for UvTool {
+    fn id(&self) -> String {
+        "tool:uv".into()
+    }
+
+    fn describe(&self) -> String {
+        format!("uv {} is installed", self.version)
+    }
+
+    fn probes(&self) -> Vec<Probe> {
+        vec![Probe::new(
+            "tool:uv",
+            Cmd::new(self.binary()).arg("--version"),
+        )]
+    }
+
+    fn plan(&self, facts: &Facts) -> StepPlan {
+        let now = facts
+            .get("tool:uv")
+            .filter(|a| a.ok())
+            .map(|a| a.stdout.trim().to_owned())
+            .unwrap_or_default();
+        // `uv 0.13.9` or `uv 0.13.9 (hash date)`.
+        if now.split_whitespace().nth(1) == Some(self.version.as_str()) {
+            return StepPlan::Satisfied { evidence: now };
+        }
+        let install = Cmd::all([
+            Cmd::new("rm").args(["-rf", &self.home]),
+            Cmd::new("python3").args(["-m", "venv", &self.home]),
+            Cmd::new(format!("{}/bin/pip", self.home)).args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                &format!("uv=={}", self.version),
+            ]),
+        ]);
+        StepPlan::Change {
+            actions: vec![Action::Run(install)],
+            diff: Diff::new(now, format!("uv {}", self.version)),
+        }
+    }
+}
+
 /// The release's dependencies, installed in a virtualenv shared by every release with
-/// the same requirement files, and linked as `<release>/.venv`.
+/// the same dependency files, and linked as `<release>/.venv`.
 pub struct Virtualenv {
     /// The app's folder, such as `/srv/shop`.
     pub root: String,
     /// The release folder.
     pub release: String,
-    /// The requirements file, relative to the release.
-    pub requirements: String,
-    /// Every requirement file read (the one above and those it includes), with its text,
-    /// as found in the project: their hash names the virtualenv.
+    /// What lists the dependencies.
+    pub requirements: Requirements,
+    /// Every dependency file read (the one above and those it includes), with its text,
+    /// as found in the commit: with `extras`, their hash names the virtualenv.
     pub inputs: Vec<(String, String)>,
+    /// Packages the app server needs beyond the app's own list, such as `gunicorn`.
+    pub extras: Vec<String>,
+    /// What builds it.
+    pub installer: Installer,
     /// `user:group` that owns the virtualenv.
     pub owner: String,
 }
@@ -107,6 +358,10 @@ impl Virtualenv {
             material.push_str(text);
             material.push('\0');
         }
+        for extra in &self.extras {
+            material.push_str(extra);
+            material.push('\0');
+        }
         format!(
             "{}/venvs/{}",
             self.root,
@@ -116,6 +371,71 @@ impl Virtualenv {
 
     fn key(&self) -> String {
         format!("venv:{}", self.release)
+    }
+
+    /// The commands that build the virtualenv at `venv` from scratch.
+    fn build(&self, venv: &str) -> Vec<Cmd> {
+        let python = format!("{venv}/bin/python");
+        match (&self.installer, &self.requirements) {
+            (Installer::Pip, requirements) => {
+                let pip = Cmd::new(format!("{venv}/bin/pip")).args([
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ]);
+                let pip = match requirements {
+                    Requirements::File(file) => {
+                        pip.args(["-r", &format!("{}/{file}", self.release)])
+                    }
+                    // Checked earlier: pip cannot read these, so the plan never asks it to.
+                    Requirements::Pyproject(_) | Requirements::UvLock => pip,
+                };
+                vec![
+                    Cmd::new("python3").args(["-m", "venv", venv]),
+                    pip.args(&self.extras),
+                ]
+            }
+            (Installer::Uv(uv), requirements) => {
+                let create =
+                    Cmd::new(uv).args(["venv", "--quiet", "--python", "/usr/bin/python3", venv]);
+                // The server's own certificate store, so a CA its admin added is trusted.
+                let install = Cmd::new(uv).args([
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--system-certs",
+                    "--python",
+                    &python,
+                ]);
+                let mut cmds = vec![create];
+                match requirements {
+                    Requirements::File(file) | Requirements::Pyproject(file) => {
+                        cmds.push(
+                            install
+                                .args(["-r", &format!("{}/{file}", self.release)])
+                                .args(&self.extras),
+                        );
+                    }
+                    Requirements::UvLock => {
+                        let locked = format!("{venv}/requirements.lock.txt");
+                        cmds.push(Cmd::new(uv).args([
+                            "export",
+                            "--quiet",
+                            "--frozen",
+                            "--no-dev",
+                            "--no-emit-project",
+                            "--no-hashes",
+                            "--directory",
+                            &self.release,
+                            "-o",
+                            &locked,
+                        ]));
+                        cmds.push(install.args(["-r", &locked]).args(&self.extras));
+                    }
+                }
+                cmds
+            }
+        }
     }
 }
 
@@ -128,10 +448,11 @@ impl Step for Virtualenv {
     }
 
     fn describe(&self) -> String {
-        format!(
-            "{} runs with the dependencies of {}",
-            self.release, self.requirements
-        )
+        let listed = match &self.requirements {
+            Requirements::File(file) | Requirements::Pyproject(file) => file.as_str(),
+            Requirements::UvLock => "uv.lock",
+        };
+        format!("{} runs with the dependencies of {listed}", self.release)
     }
 
     fn probes(&self) -> Vec<Probe> {
@@ -162,20 +483,11 @@ impl Step for Virtualenv {
         }
         let mut actions = Vec::new();
         if !complete {
-            let requirements = format!("{}/{}", self.release, self.requirements);
-            actions.push(Action::Run(Cmd::all([
-                Cmd::new("rm").args(["-rf", &venv]),
-                Cmd::new("python3").args(["-m", "venv", &venv]),
-                Cmd::new(format!("{venv}/bin/pip")).args([
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-r",
-                    &requirements,
-                ]),
-                Cmd::new("touch").arg(format!("{venv}/{COMPLETE}")),
-                Cmd::new("chown").args(["-R", &self.owner, &venv]),
-            ])));
+            let mut build = vec![Cmd::new("rm").args(["-rf", &venv])];
+            build.extend(self.build(&venv));
+            build.push(Cmd::new("touch").arg(format!("{venv}/{COMPLETE}")));
+            build.push(Cmd::new("chown").args(["-R", &self.owner, &venv]));
+            actions.push(Action::Run(Cmd::all(build)));
         }
         actions.push(Action::Run(Cmd::new("ln").args([
             "-sfn",
@@ -194,6 +506,111 @@ impl Step for Virtualenv {
     }
 }
 
+/// A release's commands run (migrations, collected static files), then the release sealed.
+pub struct Build {
+    /// The release folder.
+    pub release: String,
+    /// The app's user, which runs the commands.
+    pub app_user: String,
+    /// Environment files the commands read, as the service does (missing ones skipped).
+    pub env_files: Vec<String>,
+    /// Shell command lines, run in order in the release folder.
+    pub commands: Vec<String>,
+    /// `user:group` that owns the code once sealed.
+    pub code_owner: String,
+}
+
+impl Build {
+    fn key(&self) -> String {
+        format!("build:{}", self.release)
+    }
+
+    /// One release command as a transient systemd unit: the app's user, environment and
+    /// folder, exactly as the service will run, with its output streamed back.
+    pub fn command(&self, line: &str) -> Cmd {
+        let mut cmd = Cmd::new("systemd-run").args([
+            "--quiet",
+            "--wait",
+            "--pipe",
+            "--collect",
+            "--service-type=exec",
+            "-p",
+            &format!("User={}", self.app_user),
+            "-p",
+            &format!("Group={}", self.app_user),
+            "-p",
+            &format!("WorkingDirectory={}", self.release),
+        ]);
+        for file in &self.env_files {
+            cmd = cmd.args(["-p", &format!("EnvironmentFile=-{file}")]);
+        }
+        cmd.args([
+            "-E",
+            &format!(
+                "PATH={}/.venv/bin:/usr/local/bin:/usr/bin:/bin",
+                self.release
+            ),
+            "--",
+            "/bin/sh",
+            "-c",
+            line,
+        ])
+    }
+}
+
+impl Step for Build {
+    fn id(&self) -> String {
+        self.key()
+    }
+
+    fn describe(&self) -> String {
+        if self.commands.is_empty() {
+            format!("{} is sealed", self.release)
+        } else {
+            format!(
+                "{} ran its {} release command(s) and is sealed",
+                self.release,
+                self.commands.len()
+            )
+        }
+    }
+
+    fn probes(&self) -> Vec<Probe> {
+        vec![Probe::new(
+            self.key(),
+            Cmd::new("test").args(["-e", &format!("{}/{BUILT_FILE}", self.release)]),
+        )]
+    }
+
+    fn plan(&self, facts: &Facts) -> StepPlan {
+        if facts.get(&self.key()).is_some_and(Answer::ok) {
+            return StepPlan::Satisfied {
+                evidence: "built and sealed".into(),
+            };
+        }
+        let mut actions: Vec<Action> = self
+            .commands
+            .iter()
+            .map(|line| Action::Run(self.command(line)))
+            .collect();
+        actions.push(Action::Run(Cmd::all([
+            Cmd::new("chown").args(["-R", &self.code_owner, &self.release]),
+            Cmd::new("touch").arg(format!("{}/{BUILT_FILE}", self.release)),
+        ])));
+        StepPlan::Change {
+            actions,
+            diff: Diff::new(
+                "",
+                self.commands
+                    .iter()
+                    .map(|c| format!("ran: {c}\n"))
+                    .chain([format!("owned by {}\n", self.code_owner)])
+                    .collect::<String>(),
+            ),
+        }
+    }
+}
+
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
 }
@@ -206,9 +623,18 @@ mod tests {
         Virtualenv {
             root: "/srv/shop".into(),
             release: "/srv/shop/releases/r2".into(),
-            requirements: "requirements.txt".into(),
+            requirements: Requirements::File("requirements.txt".into()),
             inputs: vec![("requirements.txt".into(), requirements.into())],
-            owner: "shop:shop".into(),
+            extras: vec!["gunicorn".into()],
+            installer: Installer::Pip,
+            owner: "root:root".into(),
+        }
+    }
+
+    fn answer(stdout: &str) -> Answer {
+        Answer {
+            status: 0,
+            stdout: stdout.into(),
         }
     }
 
@@ -216,6 +642,9 @@ mod tests {
     fn the_same_requirements_share_a_virtualenv_and_changed_ones_do_not() {
         assert_eq!(venv("flask==3.1.0\n").path(), venv("flask==3.1.0\n").path());
         assert_ne!(venv("flask==3.1.0\n").path(), venv("flask==3.1.1\n").path());
+        let mut asgi = venv("flask==3.1.0\n");
+        asgi.extras.push("uvicorn-worker".into());
+        assert_ne!(asgi.path(), venv("flask==3.1.0\n").path());
         assert!(venv("flask\n").path().starts_with("/srv/shop/venvs/"));
     }
 
@@ -223,13 +652,7 @@ mod tests {
     fn a_built_virtualenv_is_only_linked() {
         let step = venv("flask==3.1.0\n");
         let mut facts = Facts::default();
-        facts.insert(
-            step.key(),
-            Answer {
-                status: 0,
-                stdout: "complete\n\n".into(),
-            },
-        );
+        facts.insert(step.key(), answer("complete\n\n"));
         let StepPlan::Change { actions, .. } = step.plan(&facts) else {
             panic!("change")
         };
@@ -238,43 +661,150 @@ mod tests {
             actions[0].describe(),
             format!("ln -sfn {0} /srv/shop/releases/r2/.venv", step.path())
         );
-        facts.insert(
-            step.key(),
-            Answer {
-                status: 0,
-                stdout: format!("complete\n{}\n", step.path()),
-            },
-        );
+        facts.insert(step.key(), answer(&format!("complete\n{}\n", step.path())));
         assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
     }
 
     #[test]
-    fn a_checkout_at_the_commit_is_satisfied() {
-        let step = Checkout {
+    fn uv_builds_from_requirements_and_from_its_lock_file() {
+        let mut step = venv("flask\n");
+        step.installer = Installer::Uv("/opt/slipway/uv/bin/uv".into());
+        let venv = step.path();
+        let built: Vec<String> = step.build(&venv).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            built,
+            [
+                format!("/opt/slipway/uv/bin/uv venv --quiet --python /usr/bin/python3 {venv}"),
+                format!(
+                    "/opt/slipway/uv/bin/uv pip install --quiet --system-certs --python {venv}/bin/python -r /srv/shop/releases/r2/requirements.txt gunicorn"
+                ),
+            ]
+        );
+        step.requirements = Requirements::UvLock;
+        let built: Vec<String> = step.build(&venv).iter().map(ToString::to_string).collect();
+        assert!(built[1].contains("export --quiet --frozen --no-dev --no-emit-project"));
+        assert!(built[2].ends_with(&format!("-r {venv}/requirements.lock.txt gunicorn")));
+    }
+
+    #[test]
+    fn code_at_the_commit_is_satisfied_and_otherwise_unpacked_beside_and_renamed() {
+        let step = Code {
             release: "/srv/shop/releases/r1".into(),
-            repository: "git://10.213.1.1:9418/shop.git".into(),
             commit: "a".repeat(40),
             owner: "shop:shop".into(),
+            source: Source::Mirror {
+                path: "/srv/shop/repo.git".into(),
+                subdir: "backend".into(),
+            },
         };
         let mut facts = Facts::default();
         facts.insert(
             step.key(),
             Answer {
-                status: 128,
+                status: 1,
                 stdout: String::new(),
             },
         );
         let StepPlan::Change { actions, .. } = step.plan(&facts) else {
             panic!("change")
         };
-        assert!(actions[0].describe().contains("git clone --quiet --no-checkout git://10.213.1.1:9418/shop.git /srv/shop/releases/r1.incoming"));
-        facts.insert(
-            step.key(),
-            Answer {
-                status: 0,
-                stdout: format!("{}\n", "a".repeat(40)),
-            },
+        let fill = actions[0].describe();
+        assert!(
+            fill.ends_with(&format!(
+                "archive --format=tar {}:backend | tar -x -C /srv/shop/releases/r1.incoming; }}",
+                "a".repeat(40)
+            )),
+            "{fill}"
         );
+        assert!(
+            actions[1]
+                .describe()
+                .ends_with("mv /srv/shop/releases/r1.incoming /srv/shop/releases/r1")
+        );
+        facts.insert(step.key(), answer(&format!("{}\n", "a".repeat(40))));
+        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+    }
+
+    #[test]
+    fn an_uploaded_commit_is_fed_to_tar_on_standard_input() {
+        let step = Code {
+            release: "/srv/shop/releases/r1".into(),
+            commit: "b".repeat(40),
+            owner: "shop:shop".into(),
+            source: Source::Archive(vec![0; 3000]),
+        };
+        let StepPlan::Change { actions, .. } = step.plan(&Facts::default()) else {
+            panic!("change")
+        };
+        assert_eq!(
+            actions[0].describe(),
+            "{ rm -rf /srv/shop/releases/r1.incoming && mkdir -p /srv/shop/releases/r1.incoming; } && tar -x -C /srv/shop/releases/r1.incoming < commit bbbbbbbbbb from this computer (3 KiB)"
+        );
+        let (_, stdin) = actions[0].to_script().expect("script");
+        assert_eq!(stdin.map(<[u8]>::len), Some(3000));
+    }
+
+    #[test]
+    fn release_commands_run_as_the_app_user_with_its_environment_then_the_release_is_sealed() {
+        let step = Build {
+            release: "/srv/shop/releases/r1".into(),
+            app_user: "shop".into(),
+            env_files: vec!["/srv/shop/shared/env".into()],
+            commands: vec!["python manage.py migrate --noinput".into()],
+            code_owner: "root:root".into(),
+        };
+        let StepPlan::Change { actions, .. } = step.plan(&Facts::default()) else {
+            panic!("change")
+        };
+        assert_eq!(
+            actions[0].describe(),
+            "systemd-run --quiet --wait --pipe --collect --service-type=exec -p User=shop -p Group=shop -p WorkingDirectory=/srv/shop/releases/r1 -p EnvironmentFile=-/srv/shop/shared/env -E PATH=/srv/shop/releases/r1/.venv/bin:/usr/local/bin:/usr/bin:/bin -- /bin/sh -c 'python manage.py migrate --noinput'"
+        );
+        assert_eq!(
+            actions[1].describe(),
+            "chown -R root:root /srv/shop/releases/r1 && touch /srv/shop/releases/r1/.slipway-built"
+        );
+        let mut facts = Facts::default();
+        facts.insert(step.key(), answer(""));
+        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+    }
+
+    #[test]
+    fn a_mirror_is_cloned_once_then_fetched_and_a_missing_commit_is_explained() {
+        let step = Mirror {
+            path: "/srv/shop/repo.git".into(),
+            url: "git@github.com:ana/shop.git".into(),
+            commit: "c".repeat(40),
+            deploy_key: Some("/srv/shop/.ssh/deploy_key".into()),
+        };
+        let mut facts = Facts::default();
+        facts.insert(step.key(), answer("missing\n\n"));
+        let StepPlan::Change { actions, .. } = step.plan(&facts) else {
+            panic!("change")
+        };
+        assert!(
+            actions[0].describe().contains(
+                "'GIT_SSH_COMMAND=ssh -i /srv/shop/.ssh/deploy_key -o IdentitiesOnly=yes"
+            ),
+            "{}",
+            actions[0].describe()
+        );
+        assert!(
+            actions[0]
+                .describe()
+                .ends_with("clone --mirror --quiet git@github.com:ana/shop.git /srv/shop/repo.git")
+        );
+        assert!(actions[1].describe().contains("push it, then deploy again"));
+        facts.insert(step.key(), answer("missing\ngit@github.com:ana/shop.git\n"));
+        let StepPlan::Change { actions, .. } = step.plan(&facts) else {
+            panic!("change")
+        };
+        assert!(
+            actions[0]
+                .describe()
+                .ends_with("fetch --quiet --prune origin")
+        );
+        facts.insert(step.key(), answer("has\ngit@github.com:ana/shop.git\n"));
         assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
     }
 }

@@ -383,32 +383,45 @@ fn app_base() -> Vec<Box<dyn Step>> {
     ]
 }
 
-/// The steps of release `id` at `commit`, with the project's requirement files.
+/// The steps of release `id` at `commit`, fetched through the server's mirror of `url`
+/// and built with pip from the project's requirement files.
 fn release_steps(
     url: &str,
     project: &std::path::Path,
     id: &str,
     commit: &str,
 ) -> (
-    slipway_steps::release::Checkout,
+    slipway_steps::release::Mirror,
+    slipway_steps::release::Code,
     slipway_steps::release::Virtualenv,
 ) {
+    use slipway_steps::release::{Code, Installer, Mirror, Requirements, Source, Virtualenv};
     let folder = format!("/srv/shop/releases/{id}");
-    let owner = "shop:shop".to_owned();
-    let checkout = slipway_steps::release::Checkout {
-        release: folder.clone(),
-        repository: url.to_owned(),
+    let mirror = Mirror {
+        path: "/srv/shop/repo.git".into(),
+        url: url.to_owned(),
         commit: commit.to_owned(),
-        owner: owner.clone(),
+        deploy_key: None,
     };
-    let venv = slipway_steps::release::Virtualenv {
+    let code = Code {
+        release: folder.clone(),
+        commit: commit.to_owned(),
+        owner: "shop:shop".into(),
+        source: Source::Mirror {
+            path: "/srv/shop/repo.git".into(),
+            subdir: String::new(),
+        },
+    };
+    let venv = Virtualenv {
         root: "/srv/shop".into(),
         release: folder,
-        requirements: "requirements.txt".into(),
+        requirements: Requirements::File("requirements.txt".into()),
         inputs: requirement_inputs(project),
-        owner,
+        extras: Vec::new(),
+        installer: Installer::Pip,
+        owner: "root:root".into(),
     };
-    (checkout, venv)
+    (mirror, code, venv)
 }
 
 /// Applies the base and one release's steps.
@@ -420,10 +433,9 @@ fn deploy_release(
     commit: &str,
 ) -> (Vec<Event>, usize) {
     let base = app_base();
-    let (checkout, venv) = release_steps(url, project, id, commit);
+    let (mirror, code, venv) = release_steps(url, project, id, commit);
     let mut steps: Vec<&dyn Step> = base.iter().map(AsRef::as_ref).collect();
-    steps.push(&checkout);
-    steps.push(&venv);
+    steps.extend([&mirror as &dyn Step, &code, &venv]);
     apply(remote, &steps, id)
 }
 
@@ -465,7 +477,7 @@ fn releases_check_out_commits_and_share_a_virtualenv_until_requirements_change()
     assert_eq!(flask, "3.1.0");
     let head = on_server(
         &server,
-        "git -c safe.directory='*' -C /srv/shop/releases/r1 rev-parse HEAD; stat -c %U /srv/shop/releases/r1/app.py",
+        "cat /srv/shop/releases/r1/.slipway-commit; stat -c %U /srv/shop/releases/r1/app.py",
     );
     assert_eq!(head, format!("{first}\nshop"));
     let (events, round_trips) = deploy_release(&mut remote, &url, &project, "r1", &first);
@@ -480,7 +492,8 @@ fn releases_check_out_commits_and_share_a_virtualenv_until_requirements_change()
     assert_eq!(
         changed(&events),
         [
-            "checkout:/srv/shop/releases/r2",
+            "mirror:/srv/shop/repo.git",
+            "code:/srv/shop/releases/r2",
             "venv:/srv/shop/releases/r2"
         ]
     );
@@ -536,18 +549,20 @@ struct LiveApp {
     _git: slipway_sandbox::services::git::GitServer,
     project: std::path::PathBuf,
     server: Server,
-    app: slipway_steps::app_server::AppServer,
+    unit: slipway_steps::live::AppUnit,
     base: Vec<Box<dyn Step>>,
-    checkout: slipway_steps::release::Checkout,
+    mirror: slipway_steps::release::Mirror,
+    code: slipway_steps::release::Code,
     venv: slipway_steps::release::Virtualenv,
-    current: slipway_steps::app_server::CurrentRelease,
-    service: Service,
+    build: slipway_steps::release::Build,
+    live: slipway_steps::live::Live,
 }
 
 impl LiveApp {
     fn start() -> (Self, SshRemote) {
         use slipway_sandbox::services::git::GitServer;
-        use slipway_steps::app_server::{AppServer, CurrentRelease};
+        use slipway_steps::live::{AppUnit, Health, Live};
+        use slipway_steps::release::Build;
 
         let work = tempfile::tempdir().expect("dir");
         let git = GitServer::start(&work.path().join("git")).expect("git server");
@@ -559,47 +574,60 @@ impl LiveApp {
         let remote = connect(&server, &KnownHosts::new(work.path().join("known_hosts")));
         let url = git.url(server.host_address, "shop");
         let commit = git.publish("shop", &project).expect("publish");
-        let app = AppServer {
+        let unit = AppUnit {
             app: "shop".into(),
             root: "/srv/shop".into(),
             entry: "app:app".into(),
             asgi: false,
             workers: 2,
+            env_files: Vec::new(),
         };
-        let (checkout, venv) = release_steps(&url, &project, "r1", &commit);
-        let current = CurrentRelease {
-            root: "/srv/shop".into(),
+        let (mirror, code, venv) = release_steps(&url, &project, "r1", &commit);
+        let build = Build {
             release: "/srv/shop/releases/r1".into(),
+            app_user: "shop".into(),
+            env_files: Vec::new(),
+            commands: Vec::new(),
+            code_owner: "root:root".into(),
         };
-        let service = Service {
-            name: app.service(),
-            unit: app.unit(),
-            on_change: OnChange::Restart,
+        let live = Live {
+            unit: unit.clone(),
+            release: "/srv/shop/releases/r1".into(),
+            stamp: "r1".into(),
+            health: Health {
+                path: "/health".into(),
+                host: "shop.example.test".into(),
+                wait_secs: 30,
+            },
+            drain_secs: 5,
         };
         let live = Self {
             _work: work,
             _git: git,
             project,
             server,
-            app,
+            unit,
             base: app_base(),
-            checkout,
+            mirror,
+            code,
             venv,
-            current,
-            service,
+            build,
+            live,
         };
         (live, remote)
     }
 
-    /// The base steps, then `first`, the release and its service, then `last`.
+    /// The base steps, then `first`, the release and its instance, then `last`.
     fn steps<'a>(&'a self, first: &[&'a dyn Step], last: &[&'a dyn Step]) -> Vec<&'a dyn Step> {
         let mut steps: Vec<&dyn Step> = self.base.iter().map(AsRef::as_ref).collect();
         steps.extend_from_slice(first);
         steps.extend([
-            &self.checkout as &dyn Step,
+            &self.mirror as &dyn Step,
+            &self.code,
             &self.venv,
-            &self.current,
-            &self.service,
+            &self.build,
+            &self.unit,
+            &self.live,
         ]);
         steps.extend_from_slice(last);
         steps
@@ -609,24 +637,24 @@ impl LiveApp {
 #[test]
 fn the_live_release_runs_under_gunicorn_on_its_socket_as_the_app_user() {
     let (live, mut remote) = LiveApp::start();
-    let (server, app) = (&live.server, &live.app);
+    let (server, unit) = (&live.server, &live.unit);
     let steps = live.steps(&[], &[]);
     let (events, _) = apply(&mut remote, &steps, "live");
     assert!(
-        changed(&events).contains(&"service:shop.service".to_owned()),
+        changed(&events).contains(&"live:shop".to_owned()),
         "{:?}",
         changed(&events)
     );
 
     assert_eq!(
-        through_socket(server, &app.socket(), "/health"),
+        through_socket(server, &unit.live_socket(), "/health"),
         "200 {\"status\":\"ok\"}"
     );
     let owner = on_server(
         server,
-        "ps -o user= -C gunicorn | sort -u; readlink /srv/shop/current",
+        "ps -o user= -C gunicorn | sort -u; readlink /srv/shop/current; stat -c %U /srv/shop/current/app.py; systemctl is-enabled shop@blue",
     );
-    assert_eq!(owner, "shop\n/srv/shop/releases/r1");
+    assert_eq!(owner, "shop\n/srv/shop/releases/r1\nroot\nenabled");
     let (events, round_trips) = apply(&mut remote, &steps, "live-again");
     assert_eq!(changed(&events), Vec::<String>::new());
     assert_eq!(round_trips, 1);
@@ -649,12 +677,12 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
     use slipway_steps::nginx::Site;
 
     let (live, mut remote) = LiveApp::start();
-    let (server, app, project) = (&live.server, &live.app, &live.project);
+    let (server, unit, project) = (&live.server, &live.unit, &live.project);
     let nginx = Packages::new(["nginx"]);
     let site = |body_limit: &str| Site {
         app: "shop".into(),
         server_names: vec!["shop.example.test".into()],
-        socket: app.socket(),
+        socket: unit.live_socket(),
         static_files: vec![("/static/".into(), "/srv/shop/current/static".into())],
         body_limit: body_limit.into(),
     };
@@ -662,15 +690,8 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
     let steps = live.steps(&[&nginx], &[&good]);
     apply(&mut remote, &steps, "web");
 
-    // nginx applies a reload asynchronously: give the new workers a moment.
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    let health = loop {
-        let response = http_get(server, "/health");
-        if response.starts_with("HTTP/1.1 200") || std::time::Instant::now() > deadline {
-            break response;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    // The step returns only once nginx applied the reload: the first request sees it.
+    let health = http_get(server, "/health");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.ends_with("{\"status\":\"ok\"}\n"), "{health}");
     let css = http_get(server, "/static/style.css");
