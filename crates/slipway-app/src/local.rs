@@ -166,8 +166,23 @@ pub fn requirement_files(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A repository holding `files` in one commit, and that commit.
+    pub(crate) fn committed(files: &[(&str, &str)]) -> (tempfile::TempDir, LocalCommit) {
+        let repo = tempfile::tempdir().expect("dir");
+        for (path, text) in files {
+            let path = repo.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        run(repo.path(), &["init", "-q"]);
+        run(repo.path(), &["add", "."]);
+        run(repo.path(), &["commit", "-qm", "First"]);
+        let commit = LocalCommit::read(repo.path(), "HEAD").expect("reads");
+        (repo, commit)
+    }
 
     fn run(dir: &Path, args: &[&str]) {
         let status = Command::new("git")

@@ -694,6 +694,61 @@ mod tests {
         );
     }
 
+    fn spec(dependencies: &str, installer: &str) -> Spec {
+        let mut spec = Spec::default();
+        spec.app.name = "shop".into();
+        spec.app.framework = "flask".into();
+        spec.app.entry = "app:app".into();
+        spec.app.interface = "wsgi".into();
+        spec.app.dependencies = dependencies.into();
+        spec.app.installer = installer.into();
+        spec
+    }
+
+    fn refusal(result: Result<(Requirements, Vec<(String, String)>), AppError>) -> String {
+        match result {
+            Err(AppError::Invalid(problems)) => problems.0[0].to_string(),
+            Err(other) => panic!("another error: {other}"),
+            Ok((found, _)) => panic!("accepted as {found:?}"),
+        }
+    }
+
+    #[test]
+    fn dependency_files_decide_how_the_virtualenv_is_built() {
+        let (_repo, commit) = crate::local::tests::committed(&[
+            ("requirements.txt", "-r base.txt\n"),
+            ("base.txt", "flask\n"),
+            ("pyproject.toml", "[project]\nname = \"shop\"\n"),
+            ("uv.lock", "version = 1\n"),
+            ("Pipfile", "[packages]\n"),
+        ]);
+        let (found, inputs) =
+            requirements(&spec("requirements.txt", "pip"), &commit, false).expect("pip reads it");
+        assert_eq!(found, Requirements::File("requirements.txt".into()));
+        assert_eq!(inputs.len(), 2, "the included file counts too");
+        let (found, inputs) =
+            requirements(&spec("pyproject.toml", "uv"), &commit, true).expect("uv reads it");
+        assert_eq!(found, Requirements::UvLock, "a lock file beside it wins");
+        assert_eq!(inputs.len(), 2);
+        assert_eq!(
+            refusal(requirements(&spec("pyproject.toml", "pip"), &commit, false)),
+            "app.dependencies: pip cannot install from pyproject.toml: keep installer = \"uv\" \
+             (the default), or list the dependencies in a requirements file"
+        );
+        assert!(
+            refusal(requirements(&spec("Pipfile", "uv"), &commit, true))
+                .contains("run `pipenv requirements > requirements.txt`")
+        );
+        assert!(
+            refusal(requirements(
+                &spec("requirements/prod.txt", "uv"),
+                &commit,
+                true
+            ))
+            .starts_with("app.dependencies: requirements/prod.txt is not in commit ")
+        );
+    }
+
     #[test]
     fn build_tools_come_only_with_packages_that_compile() {
         let inputs = vec![(

@@ -2,8 +2,9 @@
 //!
 //! A preview plans every step against today's facts, gathered in one round trip. An
 //! apply gathers the same facts, then walks the steps in order. A step's actions run one
-//! by one with a timeout each and a cancellation check between them; then its probes and
-//! those of every later step are asked again in one round trip. The step must now plan
+//! by one with a timeout each and a cancellation check between them; its probes and those
+//! of every later step are asked again right after the last action, in the same remote
+//! execution. The step must now plan
 //! `Satisfied`, or the run fails (a built-in check that every step converges), and the
 //! steps after it plan from facts that include its change.
 
@@ -122,12 +123,7 @@ impl<'r, R: Remote> Runner<'r, R> {
 
     /// Answers `probes` (without repeats) in one round trip.
     pub fn ask(&mut self, asked: Vec<Probe>) -> Result<Facts, RunError> {
-        let mut probes: Vec<Probe> = Vec::new();
-        for probe in asked {
-            if !probes.iter().any(|p| p.key == probe.key) {
-                probes.push(probe);
-            }
-        }
+        let probes = unique(asked);
         if probes.is_empty() {
             return Ok(Facts::default());
         }
@@ -250,12 +246,12 @@ impl<'r, R: Remote> Runner<'r, R> {
             }
             StepPlan::Change { actions, .. } => actions,
         };
-        if let Err(error) = self.run_actions(&id, &actions, on_event) {
-            return fail(on_event, error);
+        let mut again = step.probes();
+        again.extend(rest.iter().flat_map(|later| later.probes()));
+        match self.run_actions(&id, &actions, unique(again), on_event) {
+            Ok(fresh) => facts.update(fresh),
+            Err(error) => return fail(on_event, error),
         }
-        let mut again = vec![step];
-        again.extend_from_slice(rest);
-        facts.update(self.gather(&again)?);
         match step.plan(facts) {
             StepPlan::Satisfied { .. } => {
                 on_event(Event::StepFinished {
@@ -285,14 +281,27 @@ impl<'r, R: Remote> Runner<'r, R> {
 
 impl<R: Remote> Runner<'_, R> {
     /// Runs a step's actions in order, streaming their output, checking for
-    /// cancellation before each.
+    /// cancellation before each, and answers `refresh` afterwards. The answers travel
+    /// with the last action, in the same remote execution: a step that changes something
+    /// costs one round trip per action and no more.
     fn run_actions(
         &mut self,
         id: &str,
         actions: &[crate::step::Action],
+        refresh: Vec<Probe>,
         on_event: &mut dyn FnMut(Event),
-    ) -> Result<(), RunError> {
-        for action in actions {
+    ) -> Result<Facts, RunError> {
+        let quote_error = |e| RunError::Probe {
+            step: id.to_owned(),
+            source: ProbeError::Quote(e),
+        };
+        let probes_script =
+            batch_script(&refresh, &self.nonce).map_err(|source| RunError::Probe {
+                step: id.to_owned(),
+                source,
+            })?;
+        let answers_follow = format!("SLIPWAY-{}-ANSWERS", self.nonce);
+        for (index, action) in actions.iter().enumerate() {
             if self.cancel.is_cancelled() {
                 return Err(RunError::Cancelled {
                     step: id.to_owned(),
@@ -303,19 +312,32 @@ impl<R: Remote> Runner<'_, R> {
                 step: id.to_owned(),
                 action: description.clone(),
             });
-            let (script, stdin) = action.to_script().map_err(|e| RunError::Probe {
-                step: id.to_owned(),
-                source: ProbeError::Quote(e),
-            })?;
+            let (script, stdin) = action.to_script().map_err(quote_error)?;
+            let last = index + 1 == actions.len();
+            let script = if last {
+                format!(
+                    "( {script}\n)\nslipway_status=$?\n\
+                     if [ \"$slipway_status\" -eq 0 ]; then\nprintf '%s\\n' {answers_follow}\n{probes_script}fi\n\
+                     exit \"$slipway_status\"\n"
+                )
+            } else {
+                script
+            };
             self.round_trips += 1;
+            let mut answering = false;
             let exit = self
                 .remote
                 .run(&script, stdin, self.action_timeout, &mut |stream, line| {
-                    on_event(Event::Output {
-                        step: id.to_owned(),
-                        stream,
-                        line: line.to_owned(),
-                    });
+                    if stream == crate::remote::Stream::Stdout && line == answers_follow {
+                        answering = true;
+                    }
+                    if !answering {
+                        on_event(Event::Output {
+                            step: id.to_owned(),
+                            stream,
+                            line: line.to_owned(),
+                        });
+                    }
                 })
                 .map_err(|source| RunError::Remote {
                     step: id.to_owned(),
@@ -329,9 +351,33 @@ impl<R: Remote> Runner<'_, R> {
                     stderr: tail(&exit.stderr),
                 });
             }
+            if last {
+                let answers = exit
+                    .stdout
+                    .split_once(&format!("{answers_follow}\n"))
+                    .map_or("", |(_, answers)| answers);
+                return parse_batch(answers, &refresh, &self.nonce).map_err(|source| {
+                    RunError::Probe {
+                        step: id.to_owned(),
+                        source,
+                    }
+                });
+            }
         }
-        Ok(())
+        // A change without actions: ask on its own.
+        self.ask(refresh)
     }
+}
+
+/// `probes` without repeated keys, in order.
+fn unique(probes: Vec<Probe>) -> Vec<Probe> {
+    let mut kept: Vec<Probe> = Vec::new();
+    for probe in probes {
+        if !kept.iter().any(|p| p.key == probe.key) {
+            kept.push(probe);
+        }
+    }
+    kept
 }
 
 /// A plan without its action data.

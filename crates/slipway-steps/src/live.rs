@@ -410,32 +410,23 @@ impl Step for Live {
         let warm = found
             .slot(colour)
             .is_some_and(|(_, stamp, active)| *active && *stamp == self.stamp);
+        let instance = self.unit.instance(colour);
         let start = if warm {
             Cmd::new("systemctl")
                 .args(["stop", &format!("{app}-retire-{colour}.timer")])
                 .quiet()
                 .or(Cmd::Fixed("true"))
-                .labelled(format!(
-                    "keep {} running (still warm)",
-                    self.unit.instance(colour)
-                ))
         } else {
-            Cmd::new("sh")
-                .args([
-                    "-c",
-                    START,
-                    "slipway",
-                    app,
-                    colour,
-                    root,
-                    &self.release,
-                    &self.stamp,
-                ])
-                .labelled(format!(
-                    "start {} on {}",
-                    self.unit.instance(colour),
-                    self.release
-                ))
+            Cmd::new("sh").args([
+                "-c",
+                START,
+                "slipway",
+                app,
+                colour,
+                root,
+                &self.release,
+                &self.stamp,
+            ])
         };
         let check = http_check_argv(
             &format!("unix:{}", self.unit.socket(colour)),
@@ -446,39 +437,44 @@ impl Step for Live {
         );
         let verify = Cmd::new("sh")
             .args(["-c", VERIFY, "slipway", app, colour, root])
-            .args(check)
-            .labelled(format!(
-                "check GET {} on {} before it gets traffic",
-                self.health.path,
-                self.unit.socket(colour)
-            ));
-        let switch = Cmd::new("sh")
-            .args([
-                "-c",
-                SWITCH,
-                "slipway",
-                app,
-                colour,
-                root,
-                &self.release,
-                old.unwrap_or_default(),
-                &self.drain_secs.to_string(),
-            ])
-            .labelled(match old {
+            .args(check);
+        let switch = Cmd::new("sh").args([
+            "-c",
+            SWITCH,
+            "slipway",
+            app,
+            colour,
+            root,
+            &self.release,
+            old.unwrap_or_default(),
+            &self.drain_secs.to_string(),
+        ]);
+        // One remote execution: each part runs only if the one before succeeded.
+        let label = format!(
+            "{}; check GET {} on its socket; {}",
+            if warm {
+                format!("{instance} still runs {}", self.release)
+            } else {
+                format!("start {instance} on {}", self.release)
+            },
+            self.health.path,
+            match old {
                 Some(old) => format!(
-                    "switch traffic to {}; stop {} after {} s of draining",
-                    self.unit.instance(colour),
+                    "switch traffic to it and stop {} after {} s",
                     self.unit.instance(old),
                     self.drain_secs
                 ),
-                None => format!("send traffic to {}", self.unit.instance(colour)),
-            });
+                None => "send traffic to it".to_owned(),
+            }
+        );
         let before = match live {
             Some((c, _, _)) => format!("{} serves {}", self.unit.instance(c), found.current),
             None => "nothing live".to_owned(),
         };
         StepPlan::Change {
-            actions: vec![Action::Run(start), Action::Run(verify), Action::Run(switch)],
+            actions: vec![Action::Run(
+                Cmd::all([start, verify, switch]).labelled(label),
+            )],
             diff: Diff::new(
                 before,
                 format!("{} serves {}", self.unit.instance(colour), self.release),
@@ -626,37 +622,23 @@ mod tests {
         let StepPlan::Change { actions, diff } = step.plan(&facts(&step, now)) else {
             panic!("change")
         };
-        assert_eq!(actions.len(), 3);
-        let script = |i: usize| actions[i].to_script().expect("script").0;
+        assert_eq!(actions.len(), 1, "one remote execution");
         assert_eq!(
             actions[0].describe(),
-            "start shop@blue.service on /srv/shop/releases/r2"
+            "start shop@blue.service on /srv/shop/releases/r2; check GET /health on its socket; \
+             switch traffic to it and stop shop@green.service after 10 s"
         );
-        let start = script(0);
-        assert!(
-            start.ends_with("slipway shop blue /srv/shop /srv/shop/releases/r2 s3"),
-            "{start}"
-        );
-        let check = script(1);
-        assert!(
-            check.contains("slipway shop blue /srv/shop python3 -c "),
-            "{check}"
-        );
-        assert!(
-            check.ends_with(
-                " unix:/run/shop-blue/app.sock /health shop.example.com 30 shop@blue.service"
-            ),
-            "{check}"
-        );
-        assert_eq!(
-            actions[2].describe(),
-            "switch traffic to shop@blue.service; stop shop@green.service after 10 s of draining"
-        );
-        let switch = script(2);
-        assert!(
-            switch.ends_with("slipway shop blue /srv/shop /srv/shop/releases/r2 green 10"),
-            "{switch}"
-        );
+        let script = actions[0].to_script().expect("script").0;
+        let start = script
+            .find(" slipway shop blue /srv/shop /srv/shop/releases/r2 s3 && ")
+            .expect("start");
+        let check = script
+            .find(" unix:/run/shop-blue/app.sock /health shop.example.com 30 shop@blue.service; } && ")
+            .expect("check");
+        let switch = script
+            .find(" slipway shop blue /srv/shop /srv/shop/releases/r2 green 10")
+            .expect("switch");
+        assert!(start < check && check < switch, "{script}");
         assert_eq!(
             diff,
             Diff::new(
@@ -675,9 +657,11 @@ mod tests {
         };
         assert_eq!(
             actions[0].describe(),
-            "keep shop@blue.service running (still warm)"
+            "shop@blue.service still runs /srv/shop/releases/r2; check GET /health on its socket; \
+             switch traffic to it and stop shop@green.service after 10 s"
         );
-        assert_eq!(actions.len(), 3);
+        let script = actions[0].to_script().expect("script").0;
+        assert!(!script.contains("systemctl start"), "{script}");
     }
 
     #[test]
@@ -687,9 +671,13 @@ mod tests {
         let StepPlan::Change { actions, diff } = step.plan(&facts(&step, now)) else {
             panic!("change")
         };
-        let switch = actions[2].to_script().expect("script").0;
-        assert!(switch.ends_with("/srv/shop/releases/r2 '' 10"), "{switch}");
-        assert_eq!(actions[2].describe(), "send traffic to shop@blue.service");
+        let script = actions[0].to_script().expect("script").0;
+        assert!(script.ends_with("/srv/shop/releases/r2 '' 10"), "{script}");
+        assert!(
+            actions[0].describe().ends_with("; send traffic to it"),
+            "{}",
+            actions[0].describe()
+        );
         assert_eq!(diff.before, "nothing live");
     }
 }

@@ -101,24 +101,22 @@ impl Step for Mirror {
                 evidence: format!("has {}", short(&self.commit)),
             };
         }
-        let mut actions = Vec::new();
+        let mut cmds = Vec::new();
         if url.is_empty() {
             let parent = self.path.rsplit_once('/').map_or("/", |(p, _)| p);
-            actions.push(Action::Run(Cmd::all([
-                Cmd::new("rm").args(["-rf", &self.path]),
+            cmds.push(Cmd::new("rm").args(["-rf", &self.path]));
+            cmds.push(
                 self.remote_git(parent)
                     .args(["clone", "--mirror", "--quiet", &self.url, &self.path]),
-            ])));
+            );
         } else {
             if url != self.url {
-                actions.push(Action::Run(
-                    git(&self.path).args(["remote", "set-url", "origin", &self.url]),
-                ));
+                cmds.push(git(&self.path).args(["remote", "set-url", "origin", &self.url]));
             }
-            actions.push(Action::Run(
+            cmds.push(
                 self.remote_git(&self.path)
                     .args(["fetch", "--quiet", "--prune", "origin"]),
-            ));
+            );
         }
         // A commit the remote does not have is the user's to push: say so plainly.
         let present = git(&self.path)
@@ -131,9 +129,9 @@ impl Step for Mirror {
                 &self.commit,
                 &self.url,
             ]));
-        actions.push(Action::Run(present));
+        cmds.push(present);
         StepPlan::Change {
-            actions,
+            actions: vec![Action::Run(Cmd::all(cmds))],
             diff: Diff::new(
                 if url.is_empty() { "" } else { "older commits" },
                 format!("{} from {}", short(&self.commit), self.url),
@@ -209,28 +207,6 @@ impl Step for Code {
             ])
         };
         let unpack = Cmd::new("tar").args(["-x", "-C", &staging]);
-        let fill = match &self.source {
-            Source::Mirror { path, subdir } => {
-                let tree = if subdir.is_empty() {
-                    self.commit.clone()
-                } else {
-                    format!("{}:{subdir}", self.commit)
-                };
-                Action::Run(fresh(
-                    git(path)
-                        .args(["archive", "--format=tar", &tree])
-                        .pipe(unpack),
-                ))
-            }
-            Source::Archive(tar) => {
-                let what = format!("commit {} from this computer", short(&self.commit));
-                Action::Pipe {
-                    cmd: fresh(unpack),
-                    input: tar.clone(),
-                    what,
-                }
-            }
-        };
         let place = Cmd::all([
             Cmd::new("sh").args([
                 "-c",
@@ -243,8 +219,40 @@ impl Step for Code {
             Cmd::new("rm").args(["-rf", &self.release]),
             Cmd::new("mv").args([&staging, &self.release]),
         ]);
+        let fill = match &self.source {
+            Source::Mirror { path, subdir } => {
+                let tree = if subdir.is_empty() {
+                    self.commit.clone()
+                } else {
+                    format!("{}:{subdir}", self.commit)
+                };
+                Action::Run(
+                    fresh(
+                        git(path)
+                            .args(["archive", "--format=tar", &tree])
+                            .pipe(unpack),
+                    )
+                    .and(place)
+                    .labelled(format!(
+                        "unpack commit {} from {path} into {}",
+                        short(&self.commit),
+                        self.release
+                    )),
+                )
+            }
+            Source::Archive(tar) => {
+                let what = format!("commit {} from this computer", short(&self.commit));
+                Action::Pipe {
+                    cmd: fresh(unpack)
+                        .and(place)
+                        .labelled(format!("unpack into {}", self.release)),
+                    input: tar.clone(),
+                    what,
+                }
+            }
+        };
         StepPlan::Change {
-            actions: vec![fill, Action::Run(place)],
+            actions: vec![fill],
             diff: Diff::new(now.unwrap_or_default(), format!("{}\n", self.commit)),
         }
     }
@@ -481,19 +489,15 @@ impl Step for Virtualenv {
                 evidence: format!("shares {venv}"),
             };
         }
-        let mut actions = Vec::new();
+        let mut cmds = Vec::new();
         if !complete {
-            let mut build = vec![Cmd::new("rm").args(["-rf", &venv])];
-            build.extend(self.build(&venv));
-            build.push(Cmd::new("touch").arg(format!("{venv}/{COMPLETE}")));
-            build.push(Cmd::new("chown").args(["-R", &self.owner, &venv]));
-            actions.push(Action::Run(Cmd::all(build)));
+            cmds.push(Cmd::new("rm").args(["-rf", &venv]));
+            cmds.extend(self.build(&venv));
+            cmds.push(Cmd::new("touch").arg(format!("{venv}/{COMPLETE}")));
+            cmds.push(Cmd::new("chown").args(["-R", &self.owner, &venv]));
         }
-        actions.push(Action::Run(Cmd::new("ln").args([
-            "-sfn",
-            &venv,
-            &format!("{}/.venv", self.release),
-        ])));
+        cmds.push(Cmd::new("ln").args(["-sfn", &venv, &format!("{}/.venv", self.release)]));
+        let actions = vec![Action::Run(Cmd::all(cmds))];
         let before = if complete {
             format!("{venv} built, not linked")
         } else {
@@ -588,15 +592,30 @@ impl Step for Build {
                 evidence: "built and sealed".into(),
             };
         }
-        let mut actions: Vec<Action> = self
-            .commands
-            .iter()
-            .map(|line| Action::Run(self.command(line)))
-            .collect();
-        actions.push(Action::Run(Cmd::all([
+        let seal = Cmd::all([
             Cmd::new("chown").args(["-R", &self.code_owner, &self.release]),
             Cmd::new("touch").arg(format!("{}/{BUILT_FILE}", self.release)),
-        ])));
+        ]);
+        let owner = self.code_owner.split(':').next().unwrap_or_default();
+        let mut actions: Vec<Action> = Vec::new();
+        for (index, line) in self.commands.iter().enumerate() {
+            let cmd = self.command(line);
+            // The seal travels with the last command: one remote execution fewer.
+            let cmd = if index + 1 == self.commands.len() {
+                cmd.and(seal.clone()).labelled(format!(
+                    "run `{line}` as {}, then seal the release",
+                    self.app_user
+                ))
+            } else {
+                cmd.labelled(format!("run `{line}` as {}", self.app_user))
+            };
+            actions.push(Action::Run(cmd));
+        }
+        if actions.is_empty() {
+            actions.push(Action::Run(
+                seal.labelled(format!("seal the release: its files pass to {owner}")),
+            ));
+        }
         StepPlan::Change {
             actions,
             diff: Diff::new(
@@ -708,19 +727,20 @@ mod tests {
         let StepPlan::Change { actions, .. } = step.plan(&facts) else {
             panic!("change")
         };
-        let fill = actions[0].describe();
-        assert!(
-            fill.ends_with(&format!(
-                "archive --format=tar {}:backend | tar -x -C /srv/shop/releases/r1.incoming; }}",
-                "a".repeat(40)
-            )),
-            "{fill}"
+        assert_eq!(
+            actions[0].describe(),
+            "unpack commit aaaaaaaaaa from /srv/shop/repo.git into /srv/shop/releases/r1"
         );
-        assert!(
-            actions[1]
-                .describe()
-                .ends_with("mv /srv/shop/releases/r1.incoming /srv/shop/releases/r1")
+        let script = actions[0].to_script().expect("script").0;
+        let unpack = format!(
+            "archive --format=tar {}:backend | tar -x -C /srv/shop/releases/r1.incoming; }}",
+            "a".repeat(40)
         );
+        let unpacked = script.find(&unpack).expect("unpacks the app's folder");
+        let placed = script
+            .find("mv /srv/shop/releases/r1.incoming /srv/shop/releases/r1")
+            .expect("renames it into place");
+        assert!(unpacked < placed, "{script}");
         facts.insert(step.key(), answer(&format!("{}\n", "a".repeat(40))));
         assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
     }
@@ -738,9 +758,13 @@ mod tests {
         };
         assert_eq!(
             actions[0].describe(),
-            "{ rm -rf /srv/shop/releases/r1.incoming && mkdir -p /srv/shop/releases/r1.incoming; } && tar -x -C /srv/shop/releases/r1.incoming < commit bbbbbbbbbb from this computer (3 KiB)"
+            "unpack into /srv/shop/releases/r1 < commit bbbbbbbbbb from this computer (3 KiB)"
         );
-        let (_, stdin) = actions[0].to_script().expect("script");
+        let (script, stdin) = actions[0].to_script().expect("script");
+        assert!(
+            script.contains("&& tar -x -C /srv/shop/releases/r1.incoming; }"),
+            "{script}"
+        );
         assert_eq!(stdin.map(<[u8]>::len), Some(3000));
     }
 
@@ -756,17 +780,29 @@ mod tests {
         let StepPlan::Change { actions, .. } = step.plan(&Facts::default()) else {
             panic!("change")
         };
+        assert_eq!(actions.len(), 1);
         assert_eq!(
             actions[0].describe(),
-            "systemd-run --quiet --wait --pipe --collect --service-type=exec -p User=shop -p Group=shop -p WorkingDirectory=/srv/shop/releases/r1 -p EnvironmentFile=-/srv/shop/shared/env -E PATH=/srv/shop/releases/r1/.venv/bin:/usr/local/bin:/usr/bin:/bin -- /bin/sh -c 'python manage.py migrate --noinput'"
+            "run `python manage.py migrate --noinput` as shop, then seal the release"
         );
         assert_eq!(
-            actions[1].describe(),
-            "chown -R root:root /srv/shop/releases/r1 && touch /srv/shop/releases/r1/.slipway-built"
+            actions[0].to_script().expect("script").0,
+            "systemd-run --quiet --wait --pipe --collect --service-type=exec -p User=shop -p Group=shop -p WorkingDirectory=/srv/shop/releases/r1 -p EnvironmentFile=-/srv/shop/shared/env -E PATH=/srv/shop/releases/r1/.venv/bin:/usr/local/bin:/usr/bin:/bin -- /bin/sh -c 'python manage.py migrate --noinput' && { chown -R root:root /srv/shop/releases/r1 && touch /srv/shop/releases/r1/.slipway-built; }"
+        );
+        let bare = Build {
+            commands: Vec::new(),
+            ..step
+        };
+        let StepPlan::Change { actions, .. } = bare.plan(&Facts::default()) else {
+            panic!("change")
+        };
+        assert_eq!(
+            actions[0].describe(),
+            "seal the release: its files pass to root"
         );
         let mut facts = Facts::default();
-        facts.insert(step.key(), answer(""));
-        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+        facts.insert(bare.key(), answer(""));
+        assert!(matches!(bare.plan(&facts), StepPlan::Satisfied { .. }));
     }
 
     #[test]
@@ -789,12 +825,14 @@ mod tests {
             "{}",
             actions[0].describe()
         );
-        assert!(
-            actions[0]
-                .describe()
-                .ends_with("clone --mirror --quiet git@github.com:ana/shop.git /srv/shop/repo.git")
-        );
-        assert!(actions[1].describe().contains("push it, then deploy again"));
+        let script = actions[0].describe();
+        let clone = script
+            .find("clone --mirror --quiet git@github.com:ana/shop.git /srv/shop/repo.git")
+            .expect("clones");
+        let explained = script
+            .find("push it, then deploy again")
+            .expect("explains a missing commit");
+        assert!(clone < explained, "{script}");
         facts.insert(step.key(), answer("missing\ngit@github.com:ana/shop.git\n"));
         let StepPlan::Change { actions, .. } = step.plan(&facts) else {
             panic!("change")
@@ -802,7 +840,9 @@ mod tests {
         assert!(
             actions[0]
                 .describe()
-                .ends_with("fetch --quiet --prune origin")
+                .contains("fetch --quiet --prune origin && "),
+            "{}",
+            actions[0].describe()
         );
         facts.insert(step.key(), answer("has\ngit@github.com:ana/shop.git\n"));
         assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));

@@ -145,11 +145,15 @@ fn preview_changes_nothing_apply_converges_and_a_second_run_is_one_round_trip() 
     );
     assert_eq!(remote.runs, 1, "a preview is one round trip");
 
-    let (result, events, _) = apply(&mut remote, &steps, Cancel::default());
+    let (result, events, round_trips) = apply(&mut remote, &steps, Cancel::default());
     result.expect("applies");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.conf")).expect("written"),
         "alpha\n"
+    );
+    assert_eq!(
+        round_trips, 2,
+        "the facts, then the write carrying the fresh answers back with it"
     );
     let kinds: Vec<String> = events
         .iter()
