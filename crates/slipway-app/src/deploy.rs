@@ -10,7 +10,7 @@ use slipway_ssh::{Credentials, KnownHosts, SshRemote, Target, Trust};
 
 use crate::error::AppError;
 use crate::local::LocalCommit;
-use crate::web::{self, Deployment, ServerState};
+use crate::web::{self, AppStatus, Deployment, ServerState};
 
 /// How long to wait for a server to answer when connecting.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -43,6 +43,14 @@ pub fn prepare(
     let server = web::discover(&mut Runner::new(remote, nonce, Cancel::default()), spec)?;
     let deployment = web::deployment(spec, commit, &server, SystemTime::now())?;
     Ok((server, deployment))
+}
+
+/// Asks the server how the app is doing.
+pub fn app_status(remote: &mut SshRemote, spec: &Spec, nonce: &str) -> Result<AppStatus, AppError> {
+    Ok(web::app_status(
+        &mut Runner::new(remote, nonce, Cancel::default()),
+        spec,
+    )?)
 }
 
 /// Asks the server what it has.

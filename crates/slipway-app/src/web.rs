@@ -18,7 +18,7 @@ use slipway_steps::apt::Packages;
 use slipway_steps::dir::Directory;
 use slipway_steps::env::{EnvFile, GeneratedSecret};
 use slipway_steps::file::sha256_hex;
-use slipway_steps::live::{AppUnit, Health, Live, Reachable, SERVED_FILE};
+use slipway_steps::live::{AppUnit, COLOURS, Health, Live, Reachable, SERVED_FILE, http_check};
 use slipway_steps::nginx::Site;
 use slipway_steps::os::SupportedOs;
 use slipway_steps::prune::Prune;
@@ -145,6 +145,76 @@ true"#
         .map(|a| a.stdout.as_str())
         .unwrap_or_default();
     Ok(ServerState::parse(output))
+}
+
+/// How the app is doing, as `slipway status` and the dashboard show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppStatus {
+    /// Each instance (`shop@blue.service`) and its systemd state (`active`, `inactive`).
+    pub instances: Vec<(String, String)>,
+    /// The socket new connections go to, if any.
+    pub traffic: Option<String>,
+    /// The health check through nginx: the HTTP status, or what went wrong.
+    pub health: Result<u16, String>,
+}
+
+/// Asks the server how the app is doing, in one round trip.
+pub fn app_status<R: Remote>(
+    runner: &mut Runner<'_, R>,
+    spec: &Spec,
+) -> Result<AppStatus, RunError> {
+    let app = &spec.app.name;
+    let instances: Vec<String> = COLOURS
+        .iter()
+        .map(|colour| format!("{app}@{colour}.service"))
+        .collect();
+    let probes = vec![
+        Probe::new(
+            "status:instances",
+            Cmd::new("systemctl").arg("is-active").args(&instances),
+        ),
+        Probe::new(
+            "status:traffic",
+            Cmd::new("readlink").arg(format!("{}/live.sock", root(spec))),
+        ),
+        Probe::new(
+            "status:health",
+            http_check("127.0.0.1:80", &spec.app.health, &host(spec), 0),
+        ),
+    ];
+    let facts = runner.ask(probes)?;
+    let text = |key: &str| {
+        facts
+            .get(key)
+            .map(|a| a.stdout.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let active = text("status:instances");
+    let traffic = text("status:traffic");
+    let health = text("status:health");
+    Ok(AppStatus {
+        instances: instances
+            .into_iter()
+            .zip(
+                active
+                    .lines()
+                    .map(str::to_owned)
+                    .chain(std::iter::repeat(String::from("unknown"))),
+            )
+            .collect(),
+        traffic: (!traffic.is_empty()).then_some(traffic),
+        health: match health.parse::<u16>() {
+            Ok(code)
+                if facts
+                    .get("status:health")
+                    .is_some_and(slipway_engine::Answer::ok) =>
+            {
+                Ok(code)
+            }
+            _ if health.is_empty() => Err("no answer".into()),
+            _ => Err(health),
+        },
+    })
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC.

@@ -104,8 +104,8 @@ impl Project {
         assert!(ok, "slipway {args:?}:\n{out}");
         let trips = out
             .lines()
-            .find_map(|l| l.strip_suffix(" round trips to the server."))
-            .and_then(|n| n.parse().ok())
+            .find_map(|l| l.split_once(" round trips to the server"))
+            .and_then(|(n, _)| n.parse().ok())
             .unwrap_or(0);
         (took, trips)
     }

@@ -13,7 +13,6 @@ use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
 use slipway_spec::Spec;
 use slipway_ssh::{HostKeyEvent, SshRemote};
-use slipway_steps::live::http_check;
 
 /// Where the environment says things live; read once in `main`.
 pub struct Context {
@@ -282,7 +281,12 @@ fn apply(
         );
     }
     if !json {
-        let _ = writeln!(out, "{} round trips to the server.", applied.round_trips);
+        // Every script this connection ran: the server's state, the lock, the steps.
+        let _ = writeln!(
+            out,
+            "{} round trips to the server ({} for the steps).",
+            remote.runs, applied.round_trips
+        );
     }
     Ok(())
 }
@@ -446,7 +450,6 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
     let spec = read_spec(config)?;
     let mut remote = connect(out, &spec, context)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
-    let app = &spec.app.name;
     let _ = writeln!(
         out,
         "Server: {} ({} CPUs, Python {})",
@@ -458,47 +461,25 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
         Some(live) => writeln!(out, "Live release: {} (commit {})", live.id, live.commit),
         None => writeln!(out, "Live release: none yet"),
     };
-    let services = run_text(
-        &mut remote,
-        &Cmd::new("systemctl")
-            .args([
-                "is-active",
-                &format!("{app}@blue.service"),
-                &format!("{app}@green.service"),
-            ])
-            .or(Cmd::Fixed("true"))
-            .and(
-                Cmd::new("readlink")
-                    .arg(format!("/srv/{app}/live.sock"))
-                    .or(Cmd::Fixed("echo")),
-            ),
-    )?;
-    let mut lines = services.lines();
-    let blue = lines.next().unwrap_or("unknown");
-    let green = lines.next().unwrap_or("unknown");
-    let live = lines.next().filter(|l| !l.is_empty()).unwrap_or("nothing");
+    let status = deploy::app_status(&mut remote, &spec, &nonce())?;
+    let instances: Vec<String> = status
+        .instances
+        .iter()
+        .map(|(name, state)| format!("{name} {state}"))
+        .collect();
     let _ = writeln!(
         out,
-        "Service: {app}@blue {blue}, {app}@green {green}; traffic goes to {live}"
+        "Service: {}; traffic goes to {}",
+        instances.join(", "),
+        status.traffic.as_deref().unwrap_or("nothing")
     );
-    let check = http_check("127.0.0.1:80", &spec.app.health, &web::host(&spec), 0);
-    let seen = run_text(&mut remote, &check.or(Cmd::Fixed("echo failed")))?;
-    let healthy = seen
-        .lines()
-        .next()
-        .and_then(|l| l.parse::<u16>().ok())
-        .is_some();
     let _ = writeln!(
         out,
         "Health: GET {} through nginx: {}",
         spec.app.health,
-        if healthy {
-            format!("HTTP {}", seen.trim())
-        } else {
-            format!(
-                "NOT answering ({})",
-                seen.lines().next().unwrap_or("no answer")
-            )
+        match &status.health {
+            Ok(code) => format!("HTTP {code}"),
+            Err(seen) => format!("NOT answering ({seen})"),
         }
     );
     let _ = match lock::holder(&mut remote)? {
@@ -510,24 +491,6 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
         None => writeln!(out, "Deploy lock: free."),
     };
     Ok(())
-}
-
-/// Runs `cmd` on the server and returns its standard output.
-fn run_text(remote: &mut SshRemote, cmd: &Cmd) -> Result<String, AppError> {
-    let exit = remote
-        .run(
-            &script(cmd, "status")?,
-            None,
-            Duration::from_secs(30),
-            &mut |_, _| {},
-        )
-        .map_err(|source| {
-            AppError::Run(RunError::Remote {
-                step: "status".into(),
-                source,
-            })
-        })?;
-    Ok(exit.stdout)
 }
 
 /// `slipway logs`: the app's journal, followed until Ctrl-C with `follow`.

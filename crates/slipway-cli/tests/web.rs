@@ -244,7 +244,10 @@ fn a_flask_app_goes_live_then_redeploys_and_rolls_back_without_a_failed_request(
     assert!(plan.contains("Nothing to change: all "), "{plan}");
     let again = project.deploy();
     assert!(again.contains(": 0 changed, "), "{again}");
-    assert!(again.contains("1 round trips to the server."), "{again}");
+    assert!(
+        again.contains(" round trips to the server (1 for the steps)."),
+        "{again}"
+    );
     let releases = text(&project.slipway(&["releases"]).stdout);
     assert_eq!(releases.lines().count(), 1, "{releases}");
 

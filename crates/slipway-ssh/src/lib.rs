@@ -132,6 +132,8 @@ pub struct SshRemote {
     target: Target,
     /// What happened to the host key when connecting.
     pub host_key: HostKeyEvent,
+    /// Scripts run so far on this connection: its round trips after logging in.
+    pub runs: usize,
 }
 
 impl SshRemote {
@@ -157,6 +159,7 @@ impl SshRemote {
             handle,
             target: target.clone(),
             host_key,
+            runs: 0,
         })
     }
 
@@ -362,6 +365,7 @@ impl Remote for SshRemote {
         timeout: Duration,
         on_line: &mut dyn FnMut(Stream, &str),
     ) -> Result<Exit, RemoteError> {
+        self.runs += 1;
         let command = self.wrap(script)?;
         let host = self.target.host.clone();
         let lost = move |e: russh::Error| {
