@@ -13,6 +13,9 @@
 // A benchmark reports on standard output.
 #![allow(clippy::print_stdout)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,23 +23,13 @@ use std::time::{Duration, Instant};
 
 use slipway_sandbox::services::latency::{DEFAULT_ONE_WAY, LatencyProxy};
 use slipway_sandbox::{Sandbox, Server, ServerOptions};
+use support::git;
 
 fn runs() -> usize {
     std::env::var("SLIPWAY_BENCH_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(5)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=Ana", "-c", "user.email=ana@example.com"])
-        .args(args)
-        .status()
-        .expect("git");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// The Flask fixture under git, with a spec aimed at `address`.
@@ -47,16 +40,7 @@ struct Project {
 
 impl Project {
     fn new(server: &Server, address: SocketAddr, installer: &str) -> Self {
-        let temp = tempfile::tempdir().expect("dir");
-        let dir = temp.path().join("shop");
-        let fixture =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../slipway-spec/tests/fixtures/flask-app");
-        let copied = Command::new("cp")
-            .arg("-r")
-            .arg(&fixture)
-            .arg(&dir)
-            .status();
-        assert!(copied.expect("cp").success());
+        let (temp, dir) = support::fixture("flask-app", "shop");
         git(&dir, &["init", "-q"]);
         git(&dir, &["add", "."]);
         git(&dir, &["commit", "-qm", "First"]);

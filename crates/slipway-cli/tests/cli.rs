@@ -1,7 +1,11 @@
 //! The `slipway` binary, run as a user would.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::{git, text};
 
 fn slipway(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slipway"))
@@ -12,22 +16,7 @@ fn slipway(args: &[&str], dir: &Path) -> Output {
 }
 
 fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../slipway-spec/tests/fixtures")
-        .join(name);
-    let temp = tempfile::tempdir().expect("temp dir");
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(&source)
-        .arg(temp.path())
-        .status();
-    assert!(status.expect("cp runs").success());
-    let dir = temp.path().join(name);
-    (temp, dir)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    support::fixture(name, name)
 }
 
 #[test]
@@ -211,18 +200,6 @@ fn sandbox_up_prints_a_login_and_down_removes_the_server() {
         text(&output.stderr),
         format!("error: there is no sandbox server named {name}\n")
     );
-}
-
-/// Runs git in `dir` as a user with a name would.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=Ana", "-c", "user.email=ana@example.com"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// A fixture project committed to git, whose slipway.toml comes from `slipway init`,

@@ -1,9 +1,11 @@
 //! Deploying real apps with `slipway`, as a user would, to sandbox servers: served
 //! through nginx, redeployed and rolled back under load without a failed request.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr as IpAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,21 +14,7 @@ use std::time::Duration;
 
 use slipway_sandbox::{Sandbox, Server, ServerOptions};
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Runs git in `dir` as a user with a name would.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=Ana", "-c", "user.email=ana@example.com"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
+use support::{git, text};
 
 /// A fixture app, committed to git, with a spec from `slipway init` aimed at `server`.
 struct Project {
@@ -37,13 +25,7 @@ struct Project {
 impl Project {
     /// `settings` go into the `[app]` table; `tables` after everything else.
     fn new(fixture: &str, server: &Server, settings: &str, tables: &str) -> Self {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../slipway-spec/tests/fixtures")
-            .join(fixture);
-        let temp = tempfile::tempdir().expect("temp dir");
-        let dir = temp.path().join("shop");
-        let copied = Command::new("cp").arg("-r").arg(&source).arg(&dir).status();
-        assert!(copied.expect("cp").success());
+        let (temp, dir) = support::fixture(fixture, "shop");
         git(&dir, &["init", "-q"]);
         let project = Self { _temp: temp, dir };
         project.commit("First version");

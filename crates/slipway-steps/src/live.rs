@@ -329,8 +329,16 @@ mkdir -p "$root/slots" && ln -sfn "$release" "$root/slots/$colour.next" && mv -T
 /// never takes traffic. `$1` app, `$2` colour, `$3` the app's folder.
 const VERIFY: &str = r#"app=$1 colour=$2 root=$3; shift 3
 if seen=$("$@"); then echo "answered HTTP $seen"; exit 0; fi
-echo "the new release did not pass its health check on its own socket ($seen); it received no traffic. Its log ends:" >&2
-journalctl -u "$app@$colour.service" -n 25 --no-pager -o cat >&2
+log=$(journalctl -u "$app@$colour.service" -n 300 --no-pager -o cat)
+# The app's own error comes first: gunicorn's tracebacks about stopping follow it.
+first=$(printf '%s\n' "$log" | awk '/^Traceback/ && !done { on = 1 } on { print } on && !/^[ \t]/ && !/^Traceback/ { done = 1; on = 0 }')
+if [ -n "$first" ]; then
+  echo "the new release did not pass its health check on its own socket ($seen); it received no traffic. The app failed with:" >&2
+  printf '%s\n' "$first" >&2
+else
+  echo "the new release did not pass its health check on its own socket ($seen); it received no traffic. Its log ends:" >&2
+  printf '%s\n' "$log" | tail -n 20 >&2
+fi
 systemctl stop "$app@$colour.service"; rm -f "$root/slots/$colour.stamp"; exit 1"#;
 
 /// Points `live.sock` and `current` at the new instance and release, enables it for
