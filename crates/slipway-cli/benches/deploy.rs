@@ -151,7 +151,7 @@ fn report(mode: &str, scenario: &str, mut samples: Vec<(Duration, usize)>) {
 }
 
 /// The installs a person would type over plain SSH to get the same packages and
-/// dependencies onto a fresh server.
+/// dependencies onto a fresh server, uv fetched the same way Slipway fetches it.
 fn floor(target: &Target) -> Duration {
     let requirements = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../slipway-spec/tests/fixtures/flask-app/requirements/base.txt");
@@ -159,10 +159,11 @@ fn floor(target: &Target) -> Duration {
     let script = format!(
         "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null; \
          apt-get install -y -q --no-install-recommends python3 python3-venv nginx ca-certificates >/dev/null; \
-         python3 -m venv /opt/uv; /opt/uv/bin/pip install -q uv==0.13.9; \
+         python3 -c {fetch} 0.13.9 /opt/uv; \
          /opt/uv/bin/uv venv -q --python /usr/bin/python3 /srv/venv; \
          printf '{requirements}gunicorn\\n' > /srv/req.txt; \
-         /opt/uv/bin/uv pip install -q --system-certs --python /srv/venv/bin/python -r /srv/req.txt"
+         /opt/uv/bin/uv pip install -q --system-certs --python /srv/venv/bin/python -r /srv/req.txt",
+        fetch = slipway_engine::quote(slipway_steps::release::FETCH_UV).expect("quotable"),
     );
     let started = Instant::now();
     let status = Command::new("ssh")

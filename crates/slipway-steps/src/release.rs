@@ -278,9 +278,11 @@ pub enum Requirements {
     UvLock,
 }
 
-/// uv, installed once per server in its own virtualenv.
+/// uv, installed once per server: its single binary, taken from the release's wheel on
+/// PyPI (found through PyPI's JSON simple index and checked against the SHA-256 it
+/// publishes), with the server's own Python.
 pub struct UvTool {
-    /// The virtualenv holding uv, such as `/opt/slipway/uv`.
+    /// The folder holding `bin/uv`, such as `/opt/slipway/uv`.
     pub home: String,
     /// The exact uv version.
     pub version: String,
@@ -292,6 +294,35 @@ impl UvTool {
         format!("{}/bin/uv", self.home)
     }
 }
+
+/// Downloads uv's wheel for this machine from PyPI, checks its digest, and puts the `uv`
+/// binary in `<home>/bin`: a Python script taking the version and the home folder.
+pub const FETCH_UV: &str = r#"
+import hashlib, io, json, os, platform, sys, urllib.request, zipfile
+version, home = sys.argv[1], sys.argv[2]
+tag = {"x86_64": "manylinux_2_17_x86_64", "aarch64": "manylinux_2_17_aarch64"}.get(platform.machine())
+if tag is None:
+    sys.exit("uv has no build for %s here; set installer = \"pip\" in slipway.toml" % platform.machine())
+index = urllib.request.Request("https://pypi.org/simple/uv/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+with urllib.request.urlopen(index, timeout=60) as answer:
+    files = json.load(answer)["files"]
+prefix = "uv-%s-" % version
+wheel = next((f for f in files if f["filename"].startswith(prefix) and f["filename"].endswith(".whl") and tag in f["filename"]), None)
+if wheel is None:
+    sys.exit("PyPI has no uv %s wheel for %s; set installer = \"pip\" in slipway.toml" % (version, tag))
+with urllib.request.urlopen(wheel["url"], timeout=300) as answer:
+    data = answer.read()
+if hashlib.sha256(data).hexdigest() != wheel["hashes"]["sha256"]:
+    sys.exit("the uv wheel from PyPI does not match its published SHA-256")
+archive = zipfile.ZipFile(io.BytesIO(data))
+member = next(n for n in archive.namelist() if n.endswith(".data/scripts/uv"))
+os.makedirs(home + "/bin", exist_ok=True)
+partial = home + "/bin/uv.partial"
+with open(partial, "wb") as out:
+    out.write(archive.read(member))
+os.chmod(partial, 0o755)
+os.replace(partial, home + "/bin/uv")
+"#;
 
 impl Step for UvTool {
     fn id(&self) -> String {
@@ -319,16 +350,12 @@ impl Step for UvTool {
         if now.split_whitespace().nth(1) == Some(self.version.as_str()) {
             return StepPlan::Satisfied { evidence: now };
         }
-        let install = Cmd::all([
-            Cmd::new("rm").args(["-rf", &self.home]),
-            Cmd::new("python3").args(["-m", "venv", &self.home]),
-            Cmd::new(format!("{}/bin/pip", self.home)).args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                &format!("uv=={}", self.version),
-            ]),
-        ]);
+        let install = Cmd::new("python3")
+            .args(["-c", FETCH_UV, &self.version, &self.home])
+            .labelled(format!(
+                "install uv {} from PyPI into {}",
+                self.version, self.home
+            ));
         StepPlan::Change {
             actions: vec![Action::Run(install)],
             diff: Diff::new(now, format!("uv {}", self.version)),
@@ -703,6 +730,28 @@ mod tests {
         let built: Vec<String> = step.build(&venv).iter().map(ToString::to_string).collect();
         assert!(built[1].contains("export --quiet --frozen --no-dev --no-emit-project"));
         assert!(built[2].ends_with(&format!("-r {venv}/requirements.lock.txt gunicorn")));
+    }
+
+    #[test]
+    fn uv_is_fetched_once_at_its_version() {
+        let step = UvTool {
+            home: "/opt/slipway/uv".into(),
+            version: "0.13.9".into(),
+        };
+        let mut facts = Facts::default();
+        facts.insert("tool:uv", answer("uv 0.13.9 (x86_64-unknown-linux-gnu)\n"));
+        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+        facts.insert("tool:uv", answer("uv 0.12.1\n"));
+        let StepPlan::Change { actions, diff } = step.plan(&facts) else {
+            panic!("change")
+        };
+        assert_eq!(
+            actions[0].describe(),
+            "install uv 0.13.9 from PyPI into /opt/slipway/uv"
+        );
+        assert_eq!(diff, Diff::new("uv 0.12.1", "uv 0.13.9"));
+        let script = actions[0].to_script().expect("script").0;
+        assert!(script.ends_with(" 0.13.9 /opt/slipway/uv"), "{script}");
     }
 
     #[test]
