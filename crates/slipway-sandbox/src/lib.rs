@@ -265,7 +265,11 @@ impl Sandbox {
         }
         for entry in fs::read_dir("/run/netns").into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("sbx") && !known.contains(&name) && !reaped.contains(&name) {
+            if name.starts_with("sbx")
+                && !known.contains(&name)
+                && !reaped.contains(&name)
+                && !self.booting(&name)
+            {
                 net::detach(&name);
                 reaped.push(name);
             }
@@ -273,6 +277,7 @@ impl Sandbox {
         for (_, rule) in net::rules() {
             if let Some(name) = net::rule_owner(&rule)
                 && !known.contains(&name)
+                && !self.booting(&name)
             {
                 net::detach(&name);
                 if !reaped.contains(&name) {
@@ -281,6 +286,13 @@ impl Sandbox {
             }
         }
         reaped
+    }
+
+    /// Whether server `name` has a folder now: another process may have reserved it after
+    /// the scan above, and be making its namespace and rules this very moment. A folder
+    /// comes before its namespace, so a namespace without one is a leftover.
+    fn booting(&self, name: &str) -> bool {
+        self.servers_dir().join(name).exists()
     }
 
     /// Stops a server and removes everything it had: container, namespace, veth, rules,
