@@ -154,8 +154,41 @@ pub struct AppStatus {
     pub instances: Vec<(String, String)>,
     /// The socket new connections go to, if any.
     pub traffic: Option<String>,
-    /// The health check through nginx: the HTTP status, or what went wrong.
-    pub health: Result<u16, String>,
+    /// The health check through nginx: the HTTP status, or why it failed.
+    pub health: Result<u16, Unhealthy>,
+}
+
+/// Why the health check through nginx failed; `code` tells the UI which.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Unhealthy {
+    /// The site answered with an error status, such as 502 when the app is down.
+    #[error("it answered HTTP {status}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// Nothing answered: nginx is not running, or the connection failed.
+    #[error("no answer ({reason})")]
+    NoAnswer {
+        /// What the connection attempt reported.
+        reason: String,
+    },
+}
+
+impl Unhealthy {
+    /// From the check's one line of output when it failed: `HTTP 502`, or an error.
+    fn from_check(seen: &str) -> Self {
+        match seen.strip_prefix("HTTP ").and_then(|s| s.parse().ok()) {
+            Some(status) => Self::Status { status },
+            None if seen.is_empty() => Self::NoAnswer {
+                reason: "nothing was printed".into(),
+            },
+            None => Self::NoAnswer {
+                reason: seen.to_owned(),
+            },
+        }
+    }
 }
 
 /// Asks the server how the app is doing, in one round trip.
@@ -211,8 +244,7 @@ pub fn app_status<R: Remote>(
             {
                 Ok(code)
             }
-            _ if health.is_empty() => Err("no answer".into()),
-            _ => Err(health),
+            _ => Err(Unhealthy::from_check(&health)),
         },
     })
 }
@@ -723,6 +755,20 @@ mod tests {
         assert_eq!(timestamp(UNIX_EPOCH), "19700101-000000");
         let leap = UNIX_EPOCH + std::time::Duration::from_hours(264_384);
         assert_eq!(timestamp(leap), "20000229-000000");
+    }
+
+    #[test]
+    fn a_failed_health_check_says_which_way_it_failed() {
+        assert_eq!(
+            Unhealthy::from_check("HTTP 502"),
+            Unhealthy::Status { status: 502 }
+        );
+        let refused = Unhealthy::from_check("Connection refused");
+        assert_eq!(refused.to_string(), "no answer (Connection refused)");
+        assert_eq!(
+            serde_json::to_value(&refused).expect("serialises"),
+            serde_json::json!({"code": "no_answer", "reason": "Connection refused"})
+        );
     }
 
     #[test]

@@ -479,7 +479,7 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
         spec.app.health,
         match &status.health {
             Ok(code) => format!("HTTP {code}"),
-            Err(seen) => format!("NOT answering ({seen})"),
+            Err(why) => format!("NOT healthy: {why}"),
         }
     );
     let _ = match lock::holder(&mut remote)? {
