@@ -17,7 +17,15 @@ const PROGRAM: &str = "/usr/sbin/apt-cacher-ng";
 
 /// Starts the sandbox's apt-cacher-ng, keeping its cache in `cache`, unless it answers.
 pub fn ensure(cache: &Path) -> Result<(), SandboxError> {
-    if TcpStream::connect(("127.0.0.1", PORT)).is_ok() {
+    if answers() {
+        return Ok(());
+    }
+    // Test binaries boot servers in parallel: one starts the proxy, the others wait for it.
+    fs::create_dir_all(cache).map_err(|e| SandboxError::io(cache, e))?;
+    let lock_path = cache.join("apt-cacher-ng.lock");
+    let lock = fs::File::create(&lock_path).map_err(|e| SandboxError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| SandboxError::io(&lock_path, e))?;
+    if answers() {
         return Ok(());
     }
     if !Path::new(PROGRAM).is_file() {
@@ -50,7 +58,7 @@ pub fn ensure(cache: &Path) -> Result<(), SandboxError> {
         ],
     )?;
     let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", PORT)).is_err() {
+    while !answers() {
         if Instant::now() > deadline {
             return Err(SandboxError::Command {
                 command: PROGRAM.into(),
@@ -61,4 +69,8 @@ pub fn ensure(cache: &Path) -> Result<(), SandboxError> {
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(())
+}
+
+fn answers() -> bool {
+    TcpStream::connect(("127.0.0.1", PORT)).is_ok()
 }
