@@ -7,8 +7,8 @@ use slipway_spec::detect::{
 };
 use slipway_spec::spec::Installer;
 use slipway_spec::{
-    AppSpec, Detected, Detection, DomainSpec, Framework, Interface, NotifySpec, Problem,
-    ServerSpec, Spec, StaticSpec, TlsSpec,
+    AppSpec, Detected, Detection, DomainSpec, Framework, HardenSpec, Interface, NotifySpec,
+    Problem, ServerSpec, Spec, StaticSpec, TlsSpec,
 };
 use ts_rs::{Config, TS};
 
@@ -30,6 +30,7 @@ pub fn typescript() -> String {
         ServerSpec::decl(&config),
         DomainSpec::decl(&config),
         TlsSpec::decl(&config),
+        HardenSpec::decl(&config),
         NotifySpec::decl(&config),
         Problem::decl(&config),
         Evidence::decl(&config),

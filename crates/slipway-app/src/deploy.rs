@@ -1,16 +1,19 @@
 //! Plan and deploy a spec to its server: the same functions for the CLI and the app.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use slipway_engine::lock::{self, Holder};
-use slipway_engine::{Cancel, Event, Runner, Step, StepPlan};
+use slipway_engine::{
+    Cancel, Diff, Event, Outcome, Planned, Remote, RunError, Runner, Step, StepPlan, Tally,
+};
 use slipway_spec::Spec;
 use slipway_ssh::{Credentials, KnownHosts, SshRemote, Target, Trust};
 
 use crate::error::AppError;
 use crate::local::LocalCommit;
-use crate::web::{self, AppStatus, Deployment, ServerState};
+use crate::secure::{self, DnsGate};
+use crate::web::{self, AppStatus, Deployment, Login, ServerState};
 
 /// How long to wait for a server to answer when connecting.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -34,15 +37,52 @@ pub fn read_commit(
 }
 
 /// Asks the server what it has, then builds the steps that put `commit` live.
+/// `ca_pem` is the root of a private certificate authority ([`read_ca_bundle`]).
 pub fn prepare(
     remote: &mut SshRemote,
     spec: &Spec,
     commit: &LocalCommit,
+    ca_pem: Option<String>,
     nonce: &str,
 ) -> Result<(ServerState, Deployment), AppError> {
     let server = web::discover(&mut Runner::new(remote, nonce, Cancel::default()), spec)?;
-    let deployment = web::deployment(spec, commit, &server, SystemTime::now())?;
+    let login = Login {
+        user: remote.user().to_owned(),
+        key: remote.login_key().to_owned(),
+    };
+    let deployment = web::deployment(spec, commit, &server, &login, ca_pem, SystemTime::now())?;
     Ok((server, deployment))
+}
+
+/// The PEM file `tls.ca_bundle` names (relative to `config_dir`, `~/` allowed), if any.
+pub fn read_ca_bundle(
+    spec: &Spec,
+    config_dir: &Path,
+    env: &Environment,
+) -> Result<Option<String>, AppError> {
+    let Some(name) = spec
+        .tls
+        .as_ref()
+        .map(|t| t.ca_bundle.as_str())
+        .filter(|n| !n.is_empty())
+    else {
+        return Ok(None);
+    };
+    let path = config_dir.join(expand_home(name, env.home.as_deref()));
+    let pem = std::fs::read_to_string(&path).map_err(|source| AppError::Io {
+        action: "read",
+        path: path.clone(),
+        source,
+    })?;
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        let mut problems = slipway_spec::Problems::default();
+        problems.push(
+            "tls.ca_bundle",
+            format!("{} holds no PEM certificate", path.display()),
+        );
+        return Err(AppError::Invalid(problems));
+    }
+    Ok(Some(pem))
 }
 
 /// Asks the server how the app is doing.
@@ -82,31 +122,75 @@ pub struct Environment {
     pub agent: Option<PathBuf>,
 }
 
-/// Connects to the spec's server, trusting its host key on first use (the caller shows
-/// the fingerprint) and refusing a changed one.
-pub fn connect(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<SshRemote, AppError> {
-    let problems = spec.validate();
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
+/// How to log in to the spec's server: for the first connection of a run, and again as
+/// the deploy user once it exists.
+#[derive(Debug, Clone)]
+pub struct Connector {
+    target: Target,
+    users: Vec<String>,
+    credentials: Credentials,
+    known_hosts: PathBuf,
+}
+
+impl Connector {
+    /// Checks the spec and finds the credentials.
+    pub fn new(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<Self, AppError> {
+        let problems = spec.validate();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let server = spec.server.as_ref().ok_or(AppError::NoServer)?;
+        let target = Target {
+            host: server.host.clone(),
+            port: u16::try_from(server.port).unwrap_or(22),
+            user: server.user.clone(),
+        };
+        let credentials = match (&env.agent, server.key.is_empty()) {
+            (_, false) => Credentials::KeyFile(expand_home(&server.key, env.home.as_deref())),
+            (Some(socket), true) => Credentials::Agent(socket.clone()),
+            (None, true) => return Err(AppError::NoCredentials),
+        };
+        Ok(Self {
+            target,
+            users: secure::login_order(spec),
+            credentials,
+            known_hosts: known_hosts.to_owned(),
+        })
     }
-    let server = spec.server.as_ref().ok_or(AppError::NoServer)?;
-    let target = Target {
-        host: server.host.clone(),
-        port: u16::try_from(server.port).unwrap_or(22),
-        user: server.user.clone(),
-    };
-    let credentials = match (&env.agent, server.key.is_empty()) {
-        (_, false) => Credentials::KeyFile(expand_home(&server.key, env.home.as_deref())),
-        (Some(socket), true) => Credentials::Agent(socket.clone()),
-        (None, true) => return Err(AppError::NoCredentials),
-    };
-    Ok(SshRemote::connect(
-        &target,
-        &credentials,
-        KnownHosts::new(known_hosts),
-        Trust::FirstUse,
-        CONNECT_TIMEOUT,
-    )?)
+
+    /// Logs in as the deploy user if the server has one that takes the key, else as the
+    /// spec's user; trusts the host key on first use (the caller shows the fingerprint)
+    /// and refuses a changed one.
+    pub fn connect(&self) -> Result<SshRemote, AppError> {
+        Ok(SshRemote::connect_as_first_of(
+            &self.target,
+            &self.users,
+            &self.credentials,
+            &KnownHosts::new(&self.known_hosts),
+            Trust::FirstUse,
+            CONNECT_TIMEOUT,
+        )?)
+    }
+
+    /// Logs in as `user`, whose host key must already be known.
+    fn connect_as(&self, user: &str) -> Result<SshRemote, AppError> {
+        let target = Target {
+            user: user.to_owned(),
+            ..self.target.clone()
+        };
+        Ok(SshRemote::connect(
+            &target,
+            &self.credentials,
+            &KnownHosts::new(&self.known_hosts),
+            Trust::KnownOnly,
+            CONNECT_TIMEOUT,
+        )?)
+    }
+}
+
+/// Connects to the spec's server: see [`Connector::connect`].
+pub fn connect(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<SshRemote, AppError> {
+    Connector::new(spec, known_hosts, env)?.connect()
 }
 
 /// Every step's plan against the server as it is now; nothing changes.
@@ -125,28 +209,251 @@ pub struct Applied {
     pub broken_lock: Option<Holder>,
     /// Remote executions the run took (probe batches and actions).
     pub round_trips: usize,
+    /// What the user should know although the run succeeded, such as a lockdown that
+    /// could not be applied safely.
+    pub warnings: Vec<String>,
 }
 
-/// Takes the deploy lock, applies the steps, and releases the lock, even when a step
-/// fails.
+/// How often the DNS check asks again while it waits.
+const DNS_INTERVAL: Duration = Duration::from_secs(3);
+
+/// How often, at most, an unchanged DNS answer is reported again while waiting.
+const DNS_REPORT_EVERY: Duration = Duration::from_secs(30);
+
+/// Takes the deploy lock, applies the deployment (logging in again as the deploy user
+/// and waiting for DNS where it says), and releases the lock, even when a step fails.
+#[allow(clippy::too_many_arguments)] // one call site per front end; a struct would only rename them
 pub fn deploy(
     remote: &mut SshRemote,
-    steps: &[&dyn Step],
+    deployment: &Deployment,
+    connector: &Connector,
     holder: &Holder,
     force_unlock: bool,
     nonce: &str,
-    cancel: Cancel,
+    cancel: &Cancel,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Applied, AppError> {
+    let started = Instant::now();
     let broken_lock = lock::acquire(remote, holder, force_unlock)?;
-    let mut runner = Runner::new(remote, nonce, cancel);
-    let result = runner.apply(steps, on_event);
-    let round_trips = runner.round_trips;
+    let mut applied = Applied {
+        broken_lock,
+        round_trips: 0,
+        warnings: Vec::new(),
+    };
+    let mut tally = Tally::default();
+    let mut run = Run {
+        connector,
+        nonce,
+        cancel,
+        tally: &mut tally,
+        applied: &mut applied,
+        on_event,
+    };
+    let result = run.all(remote, deployment);
+    let Run { on_event, .. } = run;
+    on_event(Event::Finished {
+        changed: tally.changed,
+        unchanged: tally.unchanged,
+        ok: result.is_ok(),
+        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    });
     let released = lock::release(remote);
     result?;
     released?;
-    Ok(Applied {
-        broken_lock,
-        round_trips,
-    })
+    Ok(applied)
+}
+
+/// One deploy in progress.
+struct Run<'a, 'e> {
+    connector: &'a Connector,
+    nonce: &'a str,
+    cancel: &'a Cancel,
+    tally: &'a mut Tally,
+    applied: &'a mut Applied,
+    on_event: &'e mut dyn FnMut(Event),
+}
+
+impl Run<'_, '_> {
+    fn all(&mut self, remote: &mut SshRemote, deployment: &Deployment) -> Result<(), AppError> {
+        let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
+        let switch_at = deployment.switch.as_ref().map(|s| s.at);
+        let dns_at = deployment.dns.as_ref().map(|(at, _)| *at);
+        let mut bounds: Vec<usize> = [switch_at, dns_at].into_iter().flatten().collect();
+        bounds.push(steps.len());
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut skipped: Option<String> = None;
+        let mut from = 0;
+        for to in bounds {
+            let part: Vec<&dyn Step> = steps[from..to]
+                .iter()
+                .copied()
+                .filter(|step| skipped.as_deref() != Some(step.id().as_str()))
+                .collect();
+            self.part(remote, &part)?;
+            from = to;
+            if let Some(switch) = deployment.switch.as_ref().filter(|s| s.at == to)
+                && !self.switch(remote, &switch.user)
+            {
+                skipped.clone_from(&switch.guarded);
+            }
+            if let Some((_, gate)) = deployment.dns.as_ref().filter(|(at, _)| *at == to) {
+                self.dns(gate)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn part(&mut self, remote: &mut SshRemote, steps: &[&dyn Step]) -> Result<(), AppError> {
+        let mut runner = Runner::new(remote, self.nonce, self.cancel.clone());
+        let result = runner.apply_part(steps, self.tally, self.on_event);
+        self.applied.round_trips += runner.round_trips;
+        Ok(result?)
+    }
+
+    /// Logs in as the deploy user and proves sudo works; only then does the run go on as
+    /// that user. `false` when it could not, said as a warning.
+    fn switch(&mut self, remote: &mut SshRemote, user: &str) -> bool {
+        let step = format!("login:{user}");
+        (self.on_event)(Event::StepPlanned {
+            step: step.clone(),
+            description: format!("Slipway logs in as {user} and uses sudo"),
+            plan: Planned::Change {
+                actions: vec![format!("log in as {user} with the same key; sudo -n true")],
+                diff: Diff::default(),
+            },
+        });
+        let started = Instant::now();
+        let proven = self.connector.connect_as(user).and_then(|mut next| {
+            let exit = next
+                .run("true", None, CONNECT_TIMEOUT, &mut |_, _| {})
+                .map_err(|source| {
+                    AppError::Run(RunError::Remote {
+                        step: format!("login:{user}"),
+                        source,
+                    })
+                })?;
+            if exit.status == 0 {
+                Ok(next)
+            } else {
+                Err(AppError::SudoRefused {
+                    user: user.to_owned(),
+                    said: exit.stderr.trim().to_owned(),
+                })
+            }
+        });
+        let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match proven {
+            Ok(mut next) => {
+                next.runs += remote.runs;
+                *remote = next;
+                (self.on_event)(Event::StepFinished {
+                    step,
+                    outcome: Outcome::Changed,
+                    millis,
+                });
+                true
+            }
+            Err(error) => {
+                let message = format!(
+                    "Slipway could not log in as {user} with sudo ({error}), so root login \
+                     and password login stay on and the deploy goes on as {}. Check that \
+                     sshd lets {user} in (AllowUsers, AllowGroups, DenyUsers in \
+                     /etc/ssh/sshd_config) and deploy again.",
+                    remote.user()
+                );
+                self.applied.warnings.push(message.clone());
+                (self.on_event)(Event::Warning {
+                    step: step.clone(),
+                    message,
+                });
+                (self.on_event)(Event::StepFinished {
+                    step,
+                    outcome: Outcome::Unchanged,
+                    millis,
+                });
+                false
+            }
+        }
+    }
+
+    /// Waits until every name points at the server, or the gate's time is up.
+    fn dns(&mut self, gate: &DnsGate) -> Result<(), AppError> {
+        let step = gate.id();
+        (self.on_event)(Event::StepPlanned {
+            step: step.clone(),
+            description: gate.describe(),
+            plan: Planned::Change {
+                actions: vec![format!(
+                    "ask the name servers and resolvers, for up to {} s",
+                    gate.wait.as_secs()
+                )],
+                diff: Diff::new(String::new(), format!("because: {}\n", gate.reason)),
+            },
+        });
+        let started = Instant::now();
+        let mut last: Option<(String, Instant)> = None;
+        let on_event = &mut *self.on_event;
+        let cancel = self.cancel;
+        let result = slipway_dns::wait(
+            &gate.names,
+            &gate.expected,
+            &gate.preflight,
+            gate.wait,
+            DNS_INTERVAL,
+            &|| cancel.is_cancelled(),
+            &mut |report, elapsed| {
+                if report.ready() {
+                    return;
+                }
+                let text = problems(report).join(" ");
+                let message = format!(
+                    "{text} ({} s of {} s)",
+                    elapsed.as_secs(),
+                    gate.wait.as_secs()
+                );
+                let due = last
+                    .as_ref()
+                    .is_none_or(|(seen, at)| *seen != text || at.elapsed() >= DNS_REPORT_EVERY);
+                if due {
+                    on_event(Event::Waiting {
+                        step: step.clone(),
+                        message,
+                    });
+                    last = Some((text, Instant::now()));
+                }
+            },
+        );
+        let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let error = match result {
+            Ok(_) => {
+                on_event(Event::StepFinished {
+                    step,
+                    outcome: Outcome::Unchanged,
+                    millis,
+                });
+                return Ok(());
+            }
+            Err(slipway_dns::WaitError::Cancelled { .. }) => {
+                AppError::Run(RunError::Cancelled { step: step.clone() })
+            }
+            Err(slipway_dns::WaitError::TimedOut { report, elapsed }) => AppError::DnsNotReady {
+                problems: problems(&report),
+                waited_secs: elapsed.as_secs(),
+            },
+        };
+        on_event(Event::StepFinished {
+            step,
+            outcome: Outcome::Failed {
+                message: error.to_string(),
+            },
+            millis,
+        });
+        Err(error)
+    }
+}
+
+/// A sentence per name that does not point at the server yet.
+fn problems(report: &slipway_dns::Report) -> Vec<String> {
+    report.pending().map(|name| name.message.clone()).collect()
 }

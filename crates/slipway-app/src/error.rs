@@ -60,6 +60,30 @@ pub enum AppError {
         /// The releases that can go live.
         known: Vec<String>,
     },
+    /// The deploy user logged in but sudo refused it.
+    #[error("sudo refused {user}: {said}")]
+    SudoRefused {
+        /// The deploy user.
+        user: String,
+        /// What sudo said.
+        said: String,
+    },
+    /// The server's host name has no IPv4 address to point the domain at.
+    #[error(
+        "{host} has no IPv4 address: the domain's A records need one; set server.host to the server's address"
+    )]
+    NoIpv4 {
+        /// The spec's `server.host`.
+        host: String,
+    },
+    /// The domain did not point at the server in time; no certificate was requested.
+    #[error("{}", dns_message(problems, *waited_secs))]
+    DnsNotReady {
+        /// What is still wrong, a sentence per name.
+        problems: Vec<String>,
+        /// How long the deploy waited.
+        waited_secs: u64,
+    },
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -70,6 +94,48 @@ pub enum AppError {
         /// What the operating system said.
         source: std::io::Error,
     },
+}
+
+fn sudo_error(user: &str, said: &str) -> IpcError {
+    IpcError::new(
+        ErrorCode::Unreachable,
+        format!("sudo refused {user}: {said}"),
+    )
+    .hint(format!(
+        "Give {user} passwordless sudo, or set harden.deploy_user to a user that has it"
+    ))
+}
+
+fn no_ipv4_error(host: &str) -> IpcError {
+    IpcError::new(
+        ErrorCode::Invalid,
+        format!("{host} has no IPv4 address to point the domain at"),
+    )
+    .hint("Set server.host to the server's IPv4 address")
+    .field("server.host")
+}
+
+/// The domain's problems become the hints, one per name.
+fn dns_error(problems: Vec<String>, waited_secs: u64) -> IpcError {
+    let message = format!(
+        "The domain does not point at the server yet (waited {waited_secs} s), so no \
+         certificate was requested"
+    );
+    problems
+        .into_iter()
+        .fold(
+            IpcError::new(ErrorCode::DnsNotReady, message).field("domain.name"),
+            IpcError::hint,
+        )
+        .hint("Deploy again once the records are set: the site keeps serving meanwhile")
+}
+
+fn dns_message(problems: &[String], waited_secs: u64) -> String {
+    format!(
+        "the domain does not point at the server yet (waited {waited_secs} s), so no \
+         certificate was requested: {}",
+        problems.join(" ")
+    )
 }
 
 /// The kinds of failure the UI treats differently. Add a variant only when the UI needs
@@ -95,6 +161,9 @@ pub enum ErrorCode {
     /// The app's folder has uncommitted changes: the user commits them, or deploys the
     /// last commit without them.
     Uncommitted,
+    /// The domain does not point at the server yet: the user fixes the DNS records and
+    /// deploys again; the site still serves what it served before.
+    DnsNotReady,
 }
 
 /// An error as the UI receives it: a code to branch on, a sentence to show, what to do
@@ -259,6 +328,12 @@ impl From<AppError> for IpcError {
             .field("app.path"),
             AppError::Uncommitted { paths } => uncommitted_error(&paths),
             AppError::NoSuchRelease { id, known } => no_release_error(&id, &known),
+            AppError::SudoRefused { user, said } => sudo_error(&user, &said),
+            AppError::NoIpv4 { host } => no_ipv4_error(&host),
+            AppError::DnsNotReady {
+                problems,
+                waited_secs,
+            } => dns_error(problems, waited_secs),
             AppError::Io {
                 action,
                 path,

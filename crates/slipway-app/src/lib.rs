@@ -8,6 +8,8 @@
 //!   spec, save it.
 //! - [`deploy`]: connect to the spec's server, plan, and deploy under the server's lock.
 //! - [`web`]: the server's state, and the steps of a deploy or a rollback built from it.
+//! - [`secure`]: the server's lockdown, the switch to the deploy user, and HTTPS with its
+//!   DNS check.
 //! - [`local`]: the commit to deploy, read from the user's git repository.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
@@ -17,6 +19,7 @@ pub mod deploy;
 pub mod error;
 pub mod local;
 pub mod project;
+pub mod secure;
 pub mod web;
 
 pub use error::{AppError, ErrorCode, IpcError};

@@ -9,6 +9,7 @@
 //! - `/srv/shop/current` and `/srv/shop/live.sock`: the live release and its socket.
 
 use std::collections::BTreeMap;
+use std::net::Ipv6Addr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use slipway_engine::{Cmd, Probe, Remote, RunError, Runner, Step};
@@ -19,17 +20,19 @@ use slipway_steps::dir::Directory;
 use slipway_steps::env::{EnvFile, GeneratedSecret};
 use slipway_steps::file::sha256_hex;
 use slipway_steps::live::{AppUnit, COLOURS, Health, Live, Reachable, SERVED_FILE, http_check};
-use slipway_steps::nginx::Site;
+use slipway_steps::nginx::{Site, SiteTls};
 use slipway_steps::os::SupportedOs;
 use slipway_steps::prune::Prune;
 use slipway_steps::release::{
     BUILT_FILE, Build, COMMIT_FILE, Code, Installer as Tool, Mirror, Requirements, Source, UvTool,
     Virtualenv,
 };
+use slipway_steps::tls::{CertificateInfo, certificate_probe};
 use slipway_steps::user::User;
 
 use crate::error::AppError;
 use crate::local::{LocalCommit, requirement_files};
+use crate::secure::{self, DnsGate};
 
 /// The uv release Slipway installs on servers.
 pub const UV_VERSION: &str = "0.13.9";
@@ -65,6 +68,10 @@ pub struct ServerState {
     pub releases: Vec<ReleaseInfo>,
     /// The live release's name, if one is live.
     pub current: Option<String>,
+    /// The site's certificate, if the server has one.
+    pub certificate: Option<CertificateInfo>,
+    /// The server's public IPv6 address, if it has one.
+    pub ipv6: Option<Ipv6Addr>,
 }
 
 impl ServerState {
@@ -83,6 +90,7 @@ impl ServerState {
                     .next()
                     .unwrap_or_default()
                     .clone_into(&mut state.python),
+                Some("ipv6") => state.ipv6 = words.next().and_then(|a| a.parse().ok()),
                 Some("current") => {
                     state.current = words
                         .next()
@@ -127,6 +135,7 @@ pub fn discover<R: Remote>(
 echo "cpus $(nproc)"
 echo "python $(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)"
 echo "current $(readlink "$root/current")"
+echo "ipv6 $(ip -6 -o addr show scope global 2>/dev/null | awk '{{ split($4, a, "/"); print a[1]; exit }}')"
 for r in "$root"/releases/*; do
   [ -d "$r" ] || continue
   if [ -e "$r/{BUILT_FILE}" ]; then built=built; else built=unbuilt; fi
@@ -139,12 +148,14 @@ true"#
         "discover",
         Cmd::new("sh").args(["-c", &script, "slipway", &root(spec)]),
     );
-    let facts = runner.ask(vec![probe])?;
-    let output = facts
-        .get("discover")
-        .map(|a| a.stdout.as_str())
-        .unwrap_or_default();
-    Ok(ServerState::parse(output))
+    let certificate = Probe::new("certificate", certificate_probe(&spec.app.name));
+    let facts = runner.ask(vec![probe, certificate])?;
+    let output = |key: &str| facts.get(key).map(|a| a.stdout.clone()).unwrap_or_default();
+    let mut state = ServerState::parse(&output("discover"));
+    if spec.domain.is_some() {
+        state.certificate = CertificateInfo::parse(&output("certificate"));
+    }
+    Ok(state)
 }
 
 /// How the app is doing, as `slipway status` and the dashboard show it.
@@ -212,7 +223,13 @@ pub fn app_status<R: Remote>(
         ),
         Probe::new(
             "status:health",
-            http_check("127.0.0.1:80", &spec.app.health, &host(spec), 0),
+            // Over HTTPS where the site has it (plain HTTP then only redirects).
+            http_check("https:127.0.0.1:443", &spec.app.health, &host(spec), 0).or(http_check(
+                "127.0.0.1:80",
+                &spec.app.health,
+                &host(spec),
+                0,
+            )),
         ),
     ];
     let facts = runner.ask(probes)?;
@@ -224,7 +241,12 @@ pub fn app_status<R: Remote>(
     };
     let active = text("status:instances");
     let traffic = text("status:traffic");
-    let health = text("status:health");
+    // The last line: HTTP's answer when HTTPS did not answer first.
+    let health = text("status:health")
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
     Ok(AppStatus {
         instances: instances
             .into_iter()
@@ -326,8 +348,49 @@ pub struct Deployment {
     pub new_release: bool,
     /// The steps, in order.
     pub steps: Vec<Box<dyn Step>>,
+    /// Where the run logs in again as the deploy user, if it must.
+    pub switch: Option<Switch>,
+    /// Where the run waits for DNS before the certificate is requested: the index of
+    /// the step it comes before.
+    pub dns: Option<(usize, DnsGate)>,
     /// Things worth saying that do not stop the deploy.
     pub warnings: Vec<String>,
+}
+
+/// The moment a run changes logins: from the one that created the server to the deploy
+/// user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Switch {
+    /// The index of the first step run as the deploy user.
+    pub at: usize,
+    /// The deploy user.
+    pub user: String,
+    /// The id of the step applied only once the deploy user has proven it can log in
+    /// with sudo (root login off).
+    pub guarded: Option<String>,
+}
+
+impl Deployment {
+    /// Steps alone, no pause: a rollback, or anything else that only switches releases.
+    pub fn plain(release: String, steps: Vec<Box<dyn Step>>) -> Self {
+        Self {
+            release,
+            new_release: false,
+            steps,
+            switch: None,
+            dns: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Who Slipway is logged in as, and with which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// The user.
+    pub user: String,
+    /// The public key, as an `authorized_keys` line.
+    pub key: String,
 }
 
 /// How the app's dependencies will be installed, from the spec and the commit.
@@ -438,7 +501,9 @@ impl Parts {
     fn new(spec: &Spec, server: &ServerState) -> Self {
         let app = spec.app.name.clone();
         let root = root(spec);
-        let login = spec.server.as_ref().map_or("root", |s| s.user.as_str());
+        // The deploy user owns the code when there is one: the user deploys log in as.
+        let login = secure::deploy_user(spec)
+            .unwrap_or_else(|| spec.server.as_ref().map_or("root", |s| s.user.as_str()));
         let code_owner = format!("{login}:{login}");
         let interface = spec.app.interface().unwrap_or(Interface::Wsgi);
         let workers = if spec.app.workers > 0 {
@@ -493,9 +558,13 @@ impl Parts {
         }
     }
 
-    fn reachable(&self) -> Reachable {
+    fn reachable(&self, https: bool) -> Reachable {
         Reachable {
-            address: "127.0.0.1:80".into(),
+            address: if https {
+                "https:127.0.0.1:443".into()
+            } else {
+                "127.0.0.1:80".into()
+            },
             health: Health {
                 wait_secs: 15,
                 ..self.health.clone()
@@ -503,7 +572,7 @@ impl Parts {
         }
     }
 
-    fn site(&self, spec: &Spec) -> Site {
+    fn site(&self, spec: &Spec, tls: Option<SiteTls>) -> Site {
         let (_, server_names) = names(spec);
         let static_files = spec
             .app
@@ -520,6 +589,7 @@ impl Parts {
             socket: self.unit.live_socket(),
             static_files,
             body_limit: spec.app.max_body_size.clone(),
+            tls,
         }
     }
 
@@ -549,15 +619,49 @@ fn choose_release(server: &ServerState, commit: &LocalCommit, now: SystemTime) -
     }
 }
 
-/// What every release of the app stands on: a supported OS, packages, the app's user
-/// and its folders.
-fn foundation(spec: &Spec, parts: &Parts, inputs: &[(String, String)]) -> Vec<Box<dyn Step>> {
-    let (root, app) = (&parts.root, &parts.app);
+/// What everything stands on: a supported OS, the packages, and the deploy user (with
+/// the key Slipway logged in with). These run before Slipway switches to that user.
+fn access(spec: &Spec, inputs: &[(String, String)], login: &Login) -> Vec<Box<dyn Step>> {
     let mut packages = vec!["python3", "python3-venv", "nginx", "ca-certificates"];
     if !spec.app.repository.is_empty() {
         packages.push("git");
     }
+    packages.extend(secure::packages(spec));
     packages.extend(build_packages(inputs));
+    let mut steps: Vec<Box<dyn Step>> =
+        vec![Box::new(SupportedOs), Box::new(Packages::new(packages))];
+    steps.extend(secure::deploy_user_step(spec, &login.key));
+    steps
+}
+
+/// What the app stands on, and where the run switches to the deploy user: [`access`],
+/// then the lockdown and the rest of the hardening.
+fn groundwork(
+    spec: &Spec,
+    inputs: &[(String, String)],
+    login: &Login,
+) -> (Vec<Box<dyn Step>>, Option<Switch>) {
+    let mut steps = access(spec, inputs, login);
+    let mut switch = secure::deploy_user(spec)
+        .filter(|user| *user != login.user)
+        .map(|user| Switch {
+            at: steps.len(),
+            user: user.to_owned(),
+            guarded: None,
+        });
+    if let Some(lockdown) = secure::lockdown(spec) {
+        if let Some(switch) = &mut switch {
+            switch.guarded = Some(lockdown.id());
+        }
+        steps.push(lockdown);
+    }
+    steps.extend(secure::hardening(spec));
+    (steps, switch)
+}
+
+/// The app's own user and folders.
+fn app_home(parts: &Parts) -> Vec<Box<dyn Step>> {
+    let (root, app) = (&parts.root, &parts.app);
     let folder = |path: String, owner: &str, mode: u32| -> Box<dyn Step> {
         Box::new(Directory {
             path,
@@ -568,8 +672,6 @@ fn foundation(spec: &Spec, parts: &Parts, inputs: &[(String, String)]) -> Vec<Bo
     };
     let login = parts.code_owner.split(':').next().unwrap_or("root");
     vec![
-        Box::new(SupportedOs),
-        Box::new(Packages::new(packages)),
         Box::new(User {
             name: app.clone(),
             system: true,
@@ -612,11 +714,15 @@ fn python_warning(spec: &Spec, server: &ServerState) -> Option<String> {
     })
 }
 
-/// The steps that put `commit` live on a server in `server`'s state, at `now`.
+/// The steps that put `commit` live on a server in `server`'s state, at `now`, logged
+/// in as `login`. `ca_pem` is the root of a private certificate authority the server
+/// must trust.
 pub fn deployment(
     spec: &Spec,
     commit: &LocalCommit,
     server: &ServerState,
+    login: &Login,
+    ca_pem: Option<String>,
     now: SystemTime,
 ) -> Result<Deployment, AppError> {
     let parts = Parts::new(spec, server);
@@ -625,7 +731,17 @@ pub fn deployment(
     let (requirements, inputs) = requirements(spec, commit, uv)?;
     let (release, new_release) = choose_release(server, commit, now);
     let release_dir = format!("{root}/releases/{release}");
-    let mut steps = foundation(spec, &parts, &inputs);
+    let https = secure::https(spec, server.certificate.as_ref(), server.ipv6, ca_pem)?;
+    let (mut steps, switch) = groundwork(spec, &inputs, login);
+    let (current_site, dns, certificate, tls_site) = match https {
+        Some(https) => {
+            steps.extend(https.trust);
+            let site = Some(https.site);
+            (https.current_site, https.dns, https.certificate, site)
+        }
+        None => (None, None, Vec::new(), None),
+    };
+    steps.extend(app_home(&parts));
     let installer = if uv {
         let tool = UvTool {
             home: UV_HOME.into(),
@@ -689,15 +805,24 @@ pub fn deployment(
     }));
     steps.push(Box::new(parts.unit.clone()));
     steps.push(Box::new(parts.live(&release_dir)));
-    steps.push(Box::new(parts.site(spec)));
-    steps.push(Box::new(parts.reachable()));
+    let served_over_https = current_site.is_some();
+    steps.push(Box::new(parts.site(spec, current_site)));
+    steps.push(Box::new(parts.reachable(served_over_https)));
     let mut protect = vec![release.clone()];
     protect.extend(server.current.clone());
     steps.push(Box::new(parts.prune(spec, protect)));
+    let dns = dns.map(|gate| (steps.len(), gate));
+    steps.extend(certificate);
+    if let Some(tls) = tls_site.filter(|_| !served_over_https) {
+        steps.push(Box::new(parts.site(spec, Some(tls))));
+        steps.push(Box::new(parts.reachable(true)));
+    }
     Ok(Deployment {
         release,
         new_release,
         steps,
+        switch,
+        dns,
         warnings: python_warning(spec, server).into_iter().collect(),
     })
 }
@@ -707,7 +832,7 @@ pub fn rollback(
     spec: &Spec,
     server: &ServerState,
     to: Option<&str>,
-) -> Result<(String, Vec<Box<dyn Step>>), AppError> {
+) -> Result<Deployment, AppError> {
     // Only releases that once served traffic: one whose health check failed never did.
     let built: Vec<&ReleaseInfo> = server
         .releases
@@ -739,9 +864,9 @@ pub fn rollback(
         Box::new(parts.env.clone()),
         Box::new(parts.unit.clone()),
         Box::new(parts.live(&release_dir)),
-        Box::new(parts.reachable()),
+        Box::new(parts.reachable(server.certificate.is_some())),
     ];
-    Ok((target.id.clone(), steps))
+    Ok(Deployment::plain(target.id.clone(), steps))
 }
 
 #[cfg(test)]

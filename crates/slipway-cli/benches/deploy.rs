@@ -55,10 +55,11 @@ impl Project {
             1,
         );
         let spec = format!(
-            "{spec}\n[server]\nhost = \"{}\"\nport = {}\nkey = \"{}\"\n",
+            "{spec}\n[server]\nhost = \"{}\"\nport = {}\nkey = \"{}\"\n{}",
             address.ip(),
             address.port(),
-            server.key().display()
+            server.key().display(),
+            support::HARDEN_OFF
         );
         std::fs::write(project.dir.join("slipway.toml"), spec).expect("spec");
         project

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use slipway_app::AppError;
 use slipway_app::deploy;
 use slipway_app::local::LocalCommit;
-use slipway_app::web;
+use slipway_app::web::{self, Deployment};
 use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
 use slipway_spec::Spec;
@@ -68,7 +68,17 @@ fn read_spec(config: &Path) -> Result<Spec, AppError> {
 }
 
 fn connect(out: &mut impl Write, spec: &Spec, context: &Context) -> Result<SshRemote, AppError> {
-    let remote = deploy::connect(spec, &context.known_hosts, &context.env)?;
+    let connector = deploy::Connector::new(spec, &context.known_hosts, &context.env)?;
+    connect_with(out, spec, context, &connector)
+}
+
+fn connect_with(
+    out: &mut impl Write,
+    spec: &Spec,
+    context: &Context,
+    connector: &deploy::Connector,
+) -> Result<SshRemote, AppError> {
+    let remote = connector.connect()?;
     if let HostKeyEvent::Trusted { fingerprint } = &remote.host_key {
         let host = spec
             .server
@@ -89,9 +99,32 @@ fn print_plan(
     out: &mut impl Write,
     plans: &[(String, StepPlan)],
     steps: &[&dyn Step],
+    deployment: &Deployment,
 ) -> io::Result<usize> {
     let mut changes = 0;
-    for ((id, plan), step) in plans.iter().zip(steps) {
+    for (index, ((id, plan), step)) in plans.iter().zip(steps).enumerate() {
+        if let Some(switch) = deployment.switch.as_ref().filter(|s| s.at == index) {
+            writeln!(
+                out,
+                "  > then log in as {} and prove sudo works; the steps below run as {}{}",
+                switch.user,
+                switch.user,
+                if switch.guarded.is_some() {
+                    " (root login goes off only after that)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        if let Some((_, gate)) = deployment.dns.as_ref().filter(|(at, _)| *at == index) {
+            writeln!(
+                out,
+                "  > then wait up to {} s until {}, before any certificate request ({})",
+                gate.wait.as_secs(),
+                gate.describe(),
+                gate.reason
+            )?;
+        }
         match slipway_engine::runner::summarise(plan) {
             Planned::Satisfied { evidence } => writeln!(out, "  ✓ {id:<28} {evidence}")?,
             Planned::Deferred { reason } => writeln!(out, "  ! {id:<28} {reason}")?,
@@ -203,7 +236,8 @@ pub fn plan(
     let spec = read_spec(config)?;
     let commit = commit(out, &spec, config, options)?;
     let mut remote = connect(out, &spec, context)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, &nonce())?;
+    let ca_pem = deploy::read_ca_bundle(&spec, &config_dir(config), &context.env)?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, ca_pem, &nonce())?;
     let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
     let plans = deploy::plan(&mut remote, &steps, &nonce())?;
     let _ = writeln!(
@@ -216,7 +250,7 @@ pub fn plan(
     for warning in &deployment.warnings {
         let _ = writeln!(out, "  warning: {warning}");
     }
-    let _ = print_plan(out, &plans, &steps);
+    let _ = print_plan(out, &plans, &steps, &deployment);
     Ok(())
 }
 
@@ -245,11 +279,12 @@ fn holder(context: &Context, doing: &str) -> Holder {
     }
 }
 
-/// Applies `steps` under the lock, printing progress as text or JSON lines.
+/// Applies a deployment under the lock, printing progress as text or JSON lines.
 fn apply(
     out: &mut impl Write,
     remote: &mut SshRemote,
-    steps: &[&dyn Step],
+    deployment: &Deployment,
+    connector: &deploy::Connector,
     holder: &Holder,
     options: &DeployOptions,
 ) -> Result<(), AppError> {
@@ -258,11 +293,12 @@ fn apply(
     let json = options.mode == Mode::Json;
     let applied = deploy::deploy(
         remote,
-        steps,
+        deployment,
+        connector,
         holder,
         options.force_unlock,
         &nonce(),
-        cancel,
+        &cancel,
         &mut |event| {
             if json {
                 if let Ok(line) = serde_json::to_string(&event) {
@@ -281,6 +317,9 @@ fn apply(
         );
     }
     if !json {
+        for warning in &applied.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         // Every script this connection ran: the server's state, the lock, the steps.
         let _ = writeln!(
             out,
@@ -300,8 +339,10 @@ pub fn deploy(
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
     let commit = commit(out, &spec, config, options)?;
-    let mut remote = connect(out, &spec, context)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, &nonce())?;
+    let connector = deploy::Connector::new(&spec, &context.known_hosts, &context.env)?;
+    let mut remote = connect_with(out, &spec, context, &connector)?;
+    let ca_pem = deploy::read_ca_bundle(&spec, &config_dir(config), &context.env)?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, ca_pem, &nonce())?;
     let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
     if options.mode != Mode::Json {
         for warning in &deployment.warnings {
@@ -317,7 +358,7 @@ pub fn deploy(
             commit.short(),
             commit.subject
         );
-        let changes = print_plan(out, &plans, &steps).unwrap_or(0);
+        let changes = print_plan(out, &plans, &steps, &deployment).unwrap_or(0);
         if changes > 0 && !confirm(out, "Apply these changes?") {
             return Ok(false);
         }
@@ -325,14 +366,19 @@ pub fn deploy(
     apply(
         out,
         &mut remote,
-        &steps,
+        &deployment,
+        &connector,
         &holder(context, "deploy"),
         options,
     )?;
     if options.mode != Mode::Json {
+        let address = match &spec.domain {
+            Some(domain) => format!(" at https://{}", domain.name),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "Release {} (commit {}) is live.",
+            "Release {} (commit {}) is live{address}.",
             deployment.release,
             commit.short()
         );
@@ -349,10 +395,11 @@ pub fn rollback(
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
-    let mut remote = connect(out, &spec, context)?;
+    let connector = deploy::Connector::new(&spec, &context.known_hosts, &context.env)?;
+    let mut remote = connect_with(out, &spec, context, &connector)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
-    let (target, boxed) = web::rollback(&spec, &server, to)?;
-    let steps: Vec<&dyn Step> = boxed.iter().map(AsRef::as_ref).collect();
+    let deployment = web::rollback(&spec, &server, to)?;
+    let target = deployment.release.clone();
     let live = server.current.clone().unwrap_or_else(|| "nothing".into());
     if options.mode == Mode::Ask && !confirm(out, &format!("Switch from {live} back to {target}?"))
     {
@@ -361,7 +408,8 @@ pub fn rollback(
     apply(
         out,
         &mut remote,
-        &steps,
+        &deployment,
+        &connector,
         &holder(context, "rollback"),
         options,
     )?;
@@ -441,6 +489,8 @@ fn print_event(out: &mut impl Write, event: &Event) {
                 "Done in {seconds:.1} s: {changed} changed, {unchanged} unchanged."
             )
         }
+        Event::Waiting { message, .. } => writeln!(out, "    … {message}"),
+        Event::Warning { message, .. } => writeln!(out, "    ! {message}"),
         Event::Finished { ok: false, .. } | Event::StepPlanned { .. } => Ok(()),
     };
 }
@@ -482,6 +532,24 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
             Err(why) => format!("NOT healthy: {why}"),
         }
     );
+    if spec.domain.is_some() {
+        let _ = match &server.certificate {
+            Some(cert) => writeln!(
+                out,
+                "Certificate: {} from {}, expires {} ({} days left{})",
+                cert.names.join(", "),
+                cert.issuer,
+                cert.not_after,
+                cert.days_left,
+                if cert.days_left <= 30 {
+                    "; the next deploy or certbot's timer renews it"
+                } else {
+                    ""
+                }
+            ),
+            None => writeln!(out, "Certificate: none yet; the next deploy requests one"),
+        };
+    }
     let _ = match lock::holder(&mut remote)? {
         Some(holder) => writeln!(
             out,

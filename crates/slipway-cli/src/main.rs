@@ -292,7 +292,9 @@ fn report(error: &IpcError) -> Exit {
         slipway_app::ErrorCode::Io => Exit::Io,
         slipway_app::ErrorCode::Unreachable => Exit::Unreachable,
         slipway_app::ErrorCode::Locked => Exit::Locked,
-        slipway_app::ErrorCode::DeployFailed => Exit::DeployFailed,
+        slipway_app::ErrorCode::DeployFailed | slipway_app::ErrorCode::DnsNotReady => {
+            Exit::DeployFailed
+        }
     }
 }
 

@@ -212,9 +212,10 @@ fn deployable(name: &str, server: &slipway_sandbox::Server) -> (tempfile::TempDi
     let init = slipway(&["init"], &dir);
     assert!(init.status.success(), "{}", text(&init.stdout));
     let server_section = format!(
-        "\n[server]\nhost = \"{}\"\nkey = \"{}\"\n",
+        "\n[server]\nhost = \"{}\"\nkey = \"{}\"\n{}",
         server.address,
-        server.key().display()
+        server.key().display(),
+        support::HARDEN_OFF
     );
     let mut spec = std::fs::read_to_string(dir.join("slipway.toml")).expect("written by init");
     spec.push_str(&server_section);

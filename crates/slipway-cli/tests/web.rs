@@ -5,8 +5,7 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr as IpAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Command, Output};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -14,74 +13,7 @@ use std::time::Duration;
 
 use slipway_sandbox::{Sandbox, Server, ServerOptions};
 
-use support::{git, text};
-
-/// A fixture app, committed to git, with a spec from `slipway init` aimed at `server`.
-struct Project {
-    _temp: tempfile::TempDir,
-    dir: PathBuf,
-}
-
-impl Project {
-    /// `settings` go into the `[app]` table; `tables` after everything else.
-    fn new(fixture: &str, server: &Server, settings: &str, tables: &str) -> Self {
-        let (temp, dir) = support::fixture(fixture, "shop");
-        git(&dir, &["init", "-q"]);
-        let project = Self { _temp: temp, dir };
-        project.commit("First version");
-        let init = project.slipway(&["init"]);
-        assert!(init.status.success(), "{}", text(&init.stderr));
-        let spec = std::fs::read_to_string(project.dir.join("slipway.toml")).expect("spec");
-        let mut spec: String = spec
-            .lines()
-            .filter(|l| !l.starts_with("health = ") && !l.starts_with("name = "))
-            .collect::<Vec<_>>()
-            .join("\n");
-        spec.push('\n');
-        let spec = spec.replacen("[app]\n", &format!("[app]\nname = \"shop\"\n{settings}"), 1);
-        let spec = format!(
-            "{spec}\n[server]\nhost = \"{}\"\nkey = \"{}\"\n{tables}",
-            server.address,
-            server.key().display()
-        );
-        std::fs::write(project.dir.join("slipway.toml"), spec).expect("spec");
-        project
-    }
-
-    fn slipway(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_slipway"))
-            .args(args)
-            .current_dir(&self.dir)
-            .env("SLIPWAY_KNOWN_HOSTS", self.dir.join("../known_hosts"))
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("slipway runs")
-    }
-
-    /// `slipway deploy --yes`, which must succeed; its output.
-    fn deploy(&self) -> String {
-        let output = self.slipway(&["deploy", "--yes"]);
-        let stdout = text(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{stdout}\n{}",
-            text(&output.stderr)
-        );
-        stdout
-    }
-
-    fn write(&self, path: &str, contents: &str) {
-        std::fs::write(self.dir.join(path), contents).expect("write");
-    }
-
-    fn commit(&self, message: &str) {
-        git(
-            &self.dir,
-            &["add", "-A", "--", ".", ":(exclude)slipway.toml"],
-        );
-        git(&self.dir, &["commit", "-qm", message]);
-    }
-}
+use support::{Project, text};
 
 /// `GET path` on the server's port 80: (status, headers and body).
 fn get(address: IpAddr, host: &str, path: &str) -> std::io::Result<(u16, String)> {

@@ -82,6 +82,21 @@ pub enum Event {
         /// How long it took, in milliseconds.
         millis: u64,
     },
+    /// A step is waiting for something outside the server, such as DNS; repeated with
+    /// fresh news while it waits.
+    Waiting {
+        /// The step's id.
+        step: String,
+        /// What it waits for, and what it sees now.
+        message: String,
+    },
+    /// Something the user should know; the run goes on.
+    Warning {
+        /// The step's id.
+        step: String,
+        /// What happened, and what to do about it.
+        message: String,
+    },
     /// The run ended.
     Finished {
         /// Steps that changed the server.

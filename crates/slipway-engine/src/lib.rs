@@ -26,5 +26,5 @@ pub use event::{Event, Outcome, Planned};
 pub use lock::{Holder, LockError};
 pub use probe::{Answer, Facts, Probe};
 pub use remote::{Exit, Remote, RemoteError, Stream};
-pub use runner::{Cancel, RunError, Runner};
+pub use runner::{Cancel, RunError, Runner, Tally};
 pub use step::{Action, Diff, Step, StepPlan};

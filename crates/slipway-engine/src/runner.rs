@@ -88,6 +88,15 @@ pub enum RunError {
     },
 }
 
+/// Steps counted so far in a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Steps that changed the server.
+    pub changed: usize,
+    /// Steps that were already satisfied.
+    pub unchanged: usize,
+}
+
 /// Runs steps against one remote.
 pub struct Runner<'r, R: Remote> {
     remote: &'r mut R,
@@ -161,33 +170,46 @@ impl<'r, R: Remote> Runner<'r, R> {
             .collect())
     }
 
-    /// Makes every step true, in order, reporting progress to `on_event`.
+    /// Makes every step true, in order, reporting progress to `on_event`, and ends with
+    /// [`Event::Finished`].
     pub fn apply(
         &mut self,
         steps: &[&dyn Step],
         on_event: &mut dyn FnMut(Event),
     ) -> Result<(), RunError> {
         let started = Instant::now();
-        let mut facts = self.gather(steps)?;
-        let (mut changed, mut unchanged) = (0, 0);
-        let mut result = Ok(());
-        for (i, step) in steps.iter().enumerate() {
-            match self.apply_step(*step, &steps[i + 1..], &mut facts, on_event) {
-                Ok(true) => changed += 1,
-                Ok(false) => unchanged += 1,
-                Err(error) => {
-                    result = Err(error);
-                    break;
-                }
-            }
-        }
+        let mut tally = Tally::default();
+        let result = self.apply_part(steps, &mut tally, on_event);
         on_event(Event::Finished {
-            changed,
-            unchanged,
+            changed: tally.changed,
+            unchanged: tally.unchanged,
             ok: result.is_ok(),
             millis: millis(started),
         });
         result
+    }
+
+    /// Makes every step true, in order, counting into `tally`: one part of a run that
+    /// pauses between parts (to log in as another user, or to wait for DNS). The caller
+    /// sends [`Event::Finished`] at the end.
+    pub fn apply_part(
+        &mut self,
+        steps: &[&dyn Step],
+        tally: &mut Tally,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<(), RunError> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let mut facts = self.gather(steps)?;
+        for (i, step) in steps.iter().enumerate() {
+            if self.apply_step(*step, &steps[i + 1..], &mut facts, on_event)? {
+                tally.changed += 1;
+            } else {
+                tally.unchanged += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Runs one step; `Ok(true)` when it changed the server. After a change, the step's

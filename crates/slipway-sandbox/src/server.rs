@@ -136,10 +136,16 @@ impl Server {
 
     /// Runs a shell command on the server as root through the OpenSSH client.
     pub fn ssh(&self, script: &str) -> Result<Output, SandboxError> {
-        cmd::output(self.ssh_process(script))
+        cmd::output(self.ssh_process("root", script))
     }
 
-    fn ssh_process(&self, script: &str) -> Command {
+    /// Runs a shell command on the server as `user`, logging in with the server's key:
+    /// for servers whose root login has been turned off.
+    pub fn ssh_as(&self, user: &str, script: &str) -> Result<Output, SandboxError> {
+        cmd::output(self.ssh_process(user, script))
+    }
+
+    fn ssh_process(&self, user: &str, script: &str) -> Command {
         let mut command = Command::new("ssh");
         command
             .arg("-i")
@@ -161,7 +167,7 @@ impl Server {
                 "-o",
                 "LogLevel=ERROR",
             ])
-            .arg(format!("root@{}", self.address))
+            .arg(format!("{user}@{}", self.address))
             .arg(script)
             .stdin(Stdio::null());
         command
@@ -280,6 +286,9 @@ impl Server {
             .args(["--boot", "--keep-unit", "--register=no", "--quiet"])
             .arg(format!("--machine={name}"))
             .arg(format!("--network-namespace-path=/run/netns/{name}"))
+            // The namespace is the server's own, so its firewall (ufw, nftables) may
+            // change it as on a real server.
+            .arg("--capability=CAP_NET_ADMIN")
             .arg("--resolv-conf=copy-host")
             .arg("--timezone=off")
             .arg("--console=read-only")
@@ -311,7 +320,7 @@ impl Server {
             if self.record.nspawn.is_some_and(|pid| !process::alive(pid)) {
                 return Err(self.boot_failure("the container stopped".into()));
             }
-            let mut probe = self.ssh_process("systemctl is-system-running --wait");
+            let mut probe = self.ssh_process("root", "systemctl is-system-running --wait");
             probe.stdout(Stdio::piped()).stderr(Stdio::null());
             let output = probe.output().map_err(|source| SandboxError::Spawn {
                 command: "ssh".into(),

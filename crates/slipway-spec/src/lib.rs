@@ -7,17 +7,19 @@
 //! - [`detect`]: reads a project folder and reports framework, entry point, dependencies,
 //!   Python version, static files, release commands and git facts, each with evidence.
 //! - [`spec`]: the [`Spec`] held in `slipway.toml`, and its validation.
+//! - [`site`]: the domain, its certificate, and how the server is locked down.
 //! - [`check`]: the checks behind validation, one per kind of value.
 //! - [`problem`]: [`Problem`], a message tied to a field path.
 
 pub mod check;
 pub mod detect;
 pub mod problem;
+pub mod site;
 pub mod spec;
 
 pub use detect::{DetectError, Detected, Detection, detect};
 pub use problem::{Problem, Problems};
+pub use site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
 pub use spec::{
-    AppSpec, DomainSpec, Entry, Framework, Interface, NotifySpec, ServerSpec, Spec, SpecError,
-    StaticSpec, TlsSpec,
+    AppSpec, Entry, Framework, Interface, NotifySpec, ServerSpec, Spec, SpecError, StaticSpec,
 };

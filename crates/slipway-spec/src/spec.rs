@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::check::{self, quote};
 use crate::problem::{Problem, Problems};
+pub use crate::site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
 
 /// The web frameworks Slipway knows how to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -269,6 +270,9 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub tls: Option<TlsSpec>,
+    /// How the server is locked down.
+    #[serde(default, skip_serializing_if = "HardenSpec::is_default")]
+    pub harden: HardenSpec,
     /// Who hears about finished and failed deploys.
     #[serde(default)]
     pub notify: NotifySpec,
@@ -393,25 +397,6 @@ pub struct ServerSpec {
     /// The private key file to log in with (`~/` allowed); empty to use ssh-agent.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
-}
-
-/// The public name of the site.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct DomainSpec {
-    /// The main name, such as `example.com`.
-    pub name: String,
-    /// Other names that serve the same site, such as `www.example.com`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-}
-
-/// HTTPS certificate settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct TlsSpec {
-    /// Address Let's Encrypt writes to about expiring certificates.
-    pub email: String,
 }
 
 /// Who hears about finished and failed deploys. Credentials live in the keychain.
@@ -540,14 +525,15 @@ impl Spec {
             }
         }
         if let Some(tls) = &self.tls {
-            record(&mut problems, "tls.email", check::email(&tls.email));
+            tls.validate(&mut problems);
         }
+        self.harden.validate(self.server.as_ref(), &mut problems);
         self.notify.validate(&mut problems);
         problems
     }
 }
 
-fn record(problems: &mut Problems, field: impl Into<String>, verdict: check::Check) {
+pub(crate) fn record(problems: &mut Problems, field: impl Into<String>, verdict: check::Check) {
     if let Err(message) = verdict {
         problems.push(field, message);
     }
@@ -706,20 +692,6 @@ impl ServerSpec {
         record(problems, "server.user", check::user_name(&self.user));
         if !self.key.is_empty() {
             record(problems, "server.key", check::key_path(&self.key));
-        }
-    }
-}
-
-impl DomainSpec {
-    fn validate(&self, problems: &mut Problems) {
-        record(problems, "domain.name", check::domain(&self.name));
-        for (i, alias) in self.aliases.iter().enumerate() {
-            let field = format!("domain.aliases[{i}]");
-            if let Err(message) = check::domain(alias) {
-                problems.push(field, message);
-            } else if alias == &self.name || self.aliases[..i].contains(alias) {
-                problems.push(field, format!("{} is listed twice", quote(alias)));
-            }
         }
     }
 }

@@ -132,6 +132,7 @@ pub struct SshRemote {
     target: Target,
     /// What happened to the host key when connecting.
     pub host_key: HostKeyEvent,
+    login_key: String,
     /// Scripts run so far on this connection: its round trips after logging in.
     pub runs: usize,
 }
@@ -141,7 +142,29 @@ impl SshRemote {
     pub fn connect(
         target: &Target,
         credentials: &Credentials,
-        known: KnownHosts,
+        known: &KnownHosts,
+        trust: Trust,
+        timeout: Duration,
+    ) -> Result<Self, SshError> {
+        Self::connect_as_first_of(
+            target,
+            std::slice::from_ref(&target.user),
+            credentials,
+            known,
+            trust,
+            timeout,
+        )
+    }
+
+    /// Connects and logs in as the first of `users` the server accepts, such as the
+    /// deploy user before the root login that created it. A server refuses a change of
+    /// user within one connection, so each user costs a connection; the host key is
+    /// checked on the first, and [`SshRemote::host_key`] says what happened to it there.
+    pub fn connect_as_first_of(
+        target: &Target,
+        users: &[String],
+        credentials: &Credentials,
+        known: &KnownHosts,
         trust: Trust,
         timeout: Duration,
     ) -> Result<Self, SshError> {
@@ -152,15 +175,52 @@ impl SshRemote {
                 host: target.host.clone(),
                 reason: e.to_string(),
             })?;
-        let (handle, host_key) =
-            runtime.block_on(connect(target, credentials, known, trust, timeout))?;
-        Ok(Self {
-            runtime,
-            handle,
-            target: target.clone(),
-            host_key,
-            runs: 0,
+        let mut host_key = None;
+        for (index, user) in users.iter().enumerate() {
+            let target = Target {
+                user: user.clone(),
+                ..target.clone()
+            };
+            let (handle, event, login_key) = match runtime.block_on(connect(
+                &target,
+                credentials,
+                known.clone(),
+                trust,
+                timeout,
+            )) {
+                Ok(connected) => connected,
+                Err(Failed::Auth(error, event)) => {
+                    host_key.get_or_insert(event);
+                    if index + 1 < users.len() {
+                        continue;
+                    }
+                    return Err(error);
+                }
+                Err(Failed::Other(error)) => return Err(error),
+            };
+            return Ok(Self {
+                runtime,
+                handle,
+                target,
+                host_key: host_key.unwrap_or(event),
+                login_key,
+                runs: 0,
+            });
+        }
+        Err(SshError::Protocol {
+            host: target.host.clone(),
+            reason: "no user to log in as".into(),
         })
+    }
+
+    /// The user this connection is logged in as.
+    pub fn user(&self) -> &str {
+        &self.target.user
+    }
+
+    /// The public key that logged in, as an `authorized_keys` line (`ssh-ed25519 AAAA…`).
+    pub fn login_key(&self) -> &str {
+        &self.login_key
     }
 
     /// The command line a script runs as: `sh -c` for root, `sudo -n sh -c` otherwise.
@@ -182,17 +242,33 @@ impl Drop for SshRemote {
     }
 }
 
+/// Why a connection failed: its key was refused (after the host key was checked), or
+/// anything else.
+enum Failed {
+    Auth(SshError, HostKeyEvent),
+    Other(SshError),
+}
+
+impl From<SshError> for Failed {
+    fn from(error: SshError) -> Self {
+        Self::Other(error)
+    }
+}
+
 async fn connect(
     target: &Target,
     credentials: &Credentials,
     known: KnownHosts,
     trust: Trust,
     timeout: Duration,
-) -> Result<(Handle<Checker>, HostKeyEvent), SshError> {
+) -> Result<(Handle<Checker>, HostKeyEvent, String), Failed> {
     let stream = open_tcp(target, timeout).await?;
     let (mut handle, host_key) = handshake(target, stream, known, trust, timeout).await?;
-    authenticate(target, &mut handle, credentials).await?;
-    Ok((handle, host_key))
+    match authenticate(target, &mut handle, credentials).await {
+        Ok(key) => Ok((handle, host_key, key)),
+        Err(error @ SshError::AuthRejected { .. }) => Err(Failed::Auth(error, host_key)),
+        Err(error) => Err(Failed::Other(error)),
+    }
 }
 
 /// Resolves the host and opens the TCP connection, telling apart the causes of failure.
@@ -275,12 +351,13 @@ async fn handshake(
     }
 }
 
-/// Logs in with the key file or the agent's keys; says which keys were refused.
+/// Logs in with the key file or the agent's keys and returns the public key that was
+/// accepted; says which keys were refused.
 async fn authenticate(
     target: &Target,
     handle: &mut Handle<Checker>,
     credentials: &Credentials,
-) -> Result<(), SshError> {
+) -> Result<String, SshError> {
     let Target { host, port, user } = target;
     let protocol = |e: russh::Error| SshError::Protocol {
         host: host.clone(),
@@ -293,6 +370,7 @@ async fn authenticate(
                 reason: format!("{e} (a key with a passphrase must be loaded into ssh-agent)"),
             })?;
             let fingerprint = key.public_key().fingerprint(HashAlg::Sha256);
+            let line = openssh_line(key.public_key());
             let hash = handle
                 .best_supported_rsa_hash()
                 .await
@@ -305,7 +383,7 @@ async fn authenticate(
                 .map_err(protocol)?
                 .success()
             {
-                return Ok(());
+                return Ok(line);
             }
             format!("the key {fingerprint} ({})", path.display())
         }
@@ -337,11 +415,12 @@ async fn authenticate(
                     .await
                     .map_err(protocol)?
                     .flatten();
+                let line = openssh_line(&key);
                 let result = handle
                     .authenticate_publickey_with(user.clone(), key, hash, &mut agent)
                     .await;
                 if result.is_ok_and(|r| r.success()) {
-                    return Ok(());
+                    return Ok(line);
                 }
             }
             if tried.is_empty() {

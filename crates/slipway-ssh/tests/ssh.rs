@@ -27,7 +27,7 @@ fn connect(server: &Server, known: &KnownHosts, trust: Trust) -> Result<SshRemot
     SshRemote::connect(
         &root(server),
         &Credentials::KeyFile(server.key()),
-        known.clone(),
+        &known.clone(),
         trust,
         TIMEOUT,
     )
@@ -158,7 +158,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
     let error = SshRemote::connect(
         &root(&server),
         &Credentials::KeyFile(stranger.clone()),
-        known.clone(),
+        &known.clone(),
         Trust::FirstUse,
         TIMEOUT,
     )
@@ -184,7 +184,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
     let error = SshRemote::connect(
         &closed,
         &Credentials::KeyFile(server.key()),
-        known.clone(),
+        &known.clone(),
         Trust::FirstUse,
         TIMEOUT,
     )
@@ -205,7 +205,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
     let error = SshRemote::connect(
         &nowhere,
         &Credentials::KeyFile(server.key()),
-        known,
+        &known,
         Trust::FirstUse,
         TIMEOUT,
     )
@@ -238,7 +238,7 @@ fn a_non_root_user_runs_scripts_through_sudo() {
     let mut remote = SshRemote::connect(
         &target,
         &Credentials::KeyFile(server.key()),
-        known,
+        &known,
         Trust::FirstUse,
         TIMEOUT,
     )
@@ -308,7 +308,7 @@ fn the_ssh_agent_logs_in_and_an_empty_agent_is_explained() {
     let error = SshRemote::connect(
         &root(&server),
         &Credentials::Agent(agent.socket.clone()),
-        known.clone(),
+        &known.clone(),
         Trust::FirstUse,
         TIMEOUT,
     )
@@ -326,7 +326,7 @@ fn the_ssh_agent_logs_in_and_an_empty_agent_is_explained() {
     let mut remote = SshRemote::connect(
         &root(&server),
         &Credentials::Agent(agent.socket.clone()),
-        known,
+        &known,
         Trust::FirstUse,
         TIMEOUT,
     )

@@ -78,7 +78,7 @@ fn main() {
         let mut remote = SshRemote::connect(
             &target,
             &Credentials::KeyFile(server.key()),
-            known,
+            &known,
             Trust::FirstUse,
             Duration::from_secs(10),
         )

@@ -17,15 +17,20 @@
 //!   request, and the check through nginx.
 //! - [`prune`]: old releases and the virtualenvs only they used.
 //! - [`nginx`]: the site in front of the app, validated before every reload.
+//! - [`harden`]: the deploy user, sshd lockdown, firewall, fail2ban, automatic security
+//!   updates and swap.
+//! - [`tls`]: certificates from an ACME authority through nginx, and their renewal.
 
 pub mod apt;
 pub mod dir;
 pub mod env;
 pub mod file;
+pub mod harden;
 pub mod live;
 pub mod nginx;
 pub mod os;
 pub mod prune;
 pub mod release;
+pub mod tls;
 pub mod unit;
 pub mod user;

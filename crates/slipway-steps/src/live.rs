@@ -21,7 +21,9 @@ pub const SERVED_FILE: &str = ".slipway-served";
 pub const COLOURS: [&str; 2] = ["blue", "green"];
 
 /// A small HTTP client for the server's own Python: `GET path` on a unix socket
-/// (`unix:/run/x.sock`) or a TCP address (`127.0.0.1:80`), retried until `wait` seconds
+/// (`unix:/run/x.sock`), a TCP address (`127.0.0.1:80`) or HTTPS to one
+/// (`https:127.0.0.1:443`, with the host as the TLS server name; the certificate is
+/// checked where it was issued, not here), retried until `wait` seconds
 /// have passed. Prints the status; exits 1 unless it is below 400. Given a systemd unit
 /// as well, it gives up as soon as that unit has had to restart: the app crashed.
 const HTTP_CHECK: &str = r#"
@@ -42,6 +44,12 @@ while True:
             c.sock = socket.socket(socket.AF_UNIX)
             c.sock.settimeout(10)
             c.sock.connect(target[5:])
+        elif target.startswith("https:"):
+            import ssl
+            address, port = target[6:].rsplit(":", 1)
+            raw = socket.create_connection((address, int(port)), timeout=10)
+            c = http.client.HTTPConnection(host, timeout=10)
+            c.sock = ssl._create_unverified_context().wrap_socket(raw, server_hostname=host)
         else:
             address, port = target.rsplit(":", 1)
             c = http.client.HTTPConnection(address, int(port), timeout=10)
@@ -493,7 +501,8 @@ impl Step for Live {
 
 /// The site answers its health check through nginx, as visitors reach it.
 pub struct Reachable {
-    /// The address nginx listens on, from the server: `127.0.0.1:80`.
+    /// The address nginx listens on, from the server: `127.0.0.1:80`, or
+    /// `https:127.0.0.1:443` for HTTPS.
     pub address: String,
     /// The check.
     pub health: Health,
@@ -511,8 +520,13 @@ impl Step for Reachable {
     }
 
     fn describe(&self) -> String {
+        let scheme = if self.address.starts_with("https:") {
+            "https"
+        } else {
+            "http"
+        };
         format!(
-            "http://{}{} answers through nginx",
+            "{scheme}://{}{} answers through nginx",
             self.health.host, self.health.path
         )
     }

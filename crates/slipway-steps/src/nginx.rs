@@ -36,6 +36,8 @@ pub struct Site {
     pub static_files: Vec<(String, String)>,
     /// The largest request body accepted, such as `10m`.
     pub body_limit: String,
+    /// HTTPS, once there is a certificate; plain HTTP without.
+    pub tls: Option<SiteTls>,
 }
 
 impl Site {
@@ -53,6 +55,84 @@ impl Site {
 
     /// The site's configuration text.
     pub fn config(&self) -> String {
+        let mut config = format!(
+            "# Managed by Slipway: changes here are replaced on the next deploy.\n\
+             upstream {app}_app {{\n    server unix:{socket} fail_timeout=0;\n}}\n\n",
+            app = self.app,
+            socket = self.socket,
+        );
+        let all_names = self.server_names.join(" ");
+        let Some(tls) = &self.tls else {
+            let _ = write!(
+                config,
+                "server {{\n    listen 80;\n    listen [::]:80;\n    server_name {all_names};\n\n{challenge}{app}}}\n",
+                challenge = CHALLENGE,
+                app = self.app_locations(),
+            );
+            return config;
+        };
+        // Plain HTTP only answers certificate challenges and sends everyone to HTTPS: to
+        // the main name directly when the other names redirect to it.
+        let main = self.server_names.first().cloned().unwrap_or_default();
+        let aliases = &self.server_names[1.min(self.server_names.len())..];
+        let target = if tls.redirect_aliases {
+            main.as_str()
+        } else {
+            "$host"
+        };
+        let _ = write!(
+            config,
+            "server {{\n    listen 80;\n    listen [::]:80;\n    server_name {all_names};\n\n{CHALLENGE}\
+             \x20   location / {{\n        return 301 https://{target}$request_uri;\n    }}\n}}\n\n",
+        );
+        let served = if tls.redirect_aliases && !aliases.is_empty() {
+            let _ = write!(
+                config,
+                "server {{\n{listen}    server_name {names};\n{tls_settings}\n\
+                 \x20   return 301 https://{main}$request_uri;\n}}\n\n",
+                listen = LISTEN_TLS,
+                names = aliases.join(" "),
+                tls_settings = tls.settings(),
+            );
+            main.clone()
+        } else {
+            all_names
+        };
+        let _ = write!(
+            config,
+            "server {{\n{LISTEN_TLS}    server_name {served};\n{tls_settings}\n{app}}}\n",
+            tls_settings = tls.settings(),
+            app = self.app_locations(),
+        );
+        config
+    }
+
+    /// What the configuration refers to besides the app: the challenge webroot, and the
+    /// Diffie-Hellman group for HTTPS.
+    fn prerequisites(&self) -> Cmd {
+        let webroot =
+            Cmd::new("mkdir").args(["-p", "/var/www/slipway-acme/.well-known/acme-challenge"]);
+        if self.tls.is_none() {
+            return webroot;
+        }
+        let dhparam = Cmd::new("test")
+            .args(["-s", DHPARAM])
+            .or(Cmd::new("openssl").args([
+                "genpkey",
+                "-genparam",
+                "-algorithm",
+                "DH",
+                "-pkeyopt",
+                "dh_param:ffdhe2048",
+                "-out",
+                DHPARAM,
+            ]));
+        webroot.and(dhparam)
+    }
+
+    /// What every server block that serves the app holds: limits, compression, static
+    /// folders and the proxy.
+    fn app_locations(&self) -> String {
         let mut statics = String::new();
         for (url, dir) in &self.static_files {
             let _ = write!(
@@ -62,10 +142,7 @@ impl Site {
             );
         }
         format!(
-            "# Managed by Slipway: changes here are replaced on the next deploy.\n\
-             upstream {app}_app {{\n    server unix:{socket} fail_timeout=0;\n}}\n\n\
-             server {{\n    listen 80;\n    listen [::]:80;\n    server_name {names};\n\n\
-             \x20   client_max_body_size {body};\n\
+            "\x20   client_max_body_size {body};\n\
              \x20   gzip on;\n\
              \x20   gzip_types text/css application/javascript application/json image/svg+xml;\n\n\
              {statics}\
@@ -76,12 +153,59 @@ impl Site {
              \x20       proxy_set_header X-Forwarded-Proto $scheme;\n\
              \x20       proxy_redirect off;\n\
              \x20       proxy_pass http://{app}_app;\n\
-             \x20   }}\n}}\n",
+             \x20   }}\n",
             app = self.app,
-            socket = self.socket,
-            names = self.server_names.join(" "),
             body = self.body_limit,
         )
+    }
+}
+
+/// Certificate challenges answered from the shared webroot, on every site.
+const CHALLENGE: &str = "    location /.well-known/acme-challenge/ {\n        root /var/www/slipway-acme;\n        default_type text/plain;\n    }\n\n";
+
+/// HTTPS on both address families, with HTTP/2. The `http2` listen parameter is what
+/// nginx 1.22 (Debian 12) and 1.24 (Ubuntu 24.04) understand.
+const LISTEN_TLS: &str = "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n";
+
+/// Diffie-Hellman parameters for the DHE suites: the RFC 7919 `ffdhe2048` group, which
+/// `openssl genpkey` writes without generating anything.
+pub const DHPARAM: &str = "/etc/nginx/slipway-ffdhe2048.pem";
+
+/// HTTPS for a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteTls {
+    /// The certificate chain (certbot's `fullchain.pem`).
+    pub certificate: String,
+    /// Its private key.
+    pub key: String,
+    /// Send `Strict-Transport-Security` for two years.
+    pub hsts: bool,
+    /// Names after the first answer with a redirect to it.
+    pub redirect_aliases: bool,
+}
+
+impl SiteTls {
+    /// Mozilla's "intermediate" TLS settings (TLS 1.2 and 1.3, forward-secret AEAD
+    /// suites only), with the certificate and optional HSTS.
+    fn settings(&self) -> String {
+        let mut text = format!(
+            "\n    ssl_certificate {cert};\n    ssl_certificate_key {key};\n\
+             \x20   ssl_protocols TLSv1.2 TLSv1.3;\n\
+             \x20   ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305;\n\
+             \x20   ssl_prefer_server_ciphers off;\n\
+             \x20   ssl_dhparam {DHPARAM};\n\
+             \x20   ssl_session_timeout 1d;\n\
+             \x20   ssl_session_cache shared:SlipwayTLS:10m;\n\
+             \x20   ssl_session_tickets off;\n",
+            cert = self.certificate,
+            key = self.key,
+        );
+        if self.hsts {
+            text.push_str(
+                "    add_header Strict-Transport-Security \"max-age=63072000\" always;\n",
+            );
+        }
+        text
     }
 }
 
@@ -169,6 +293,7 @@ impl Step for Site {
                     validate: None,
                 },
                 Action::Run(Cmd::all([
+                    self.prerequisites(),
                     keep_previous,
                     install,
                     checked,
@@ -193,6 +318,7 @@ mod tests {
             socket: "/run/shop/app.sock".into(),
             static_files: vec![("/static/".into(), "/srv/shop/current/static".into())],
             body_limit: "10m".into(),
+            tls: None,
         }
     }
 
@@ -208,6 +334,61 @@ mod tests {
         assert!(config.contains("    client_max_body_size 10m;\n"));
         assert!(config.contains("        proxy_set_header X-Forwarded-Proto $scheme;\n"));
         assert!(config.contains("    server_name shop.example.com;\n"));
+    }
+
+    #[test]
+    fn with_a_certificate_http_only_answers_challenges_and_redirects() {
+        let mut step = site();
+        step.server_names.push("www.shop.example.com".into());
+        step.tls = Some(SiteTls {
+            certificate: "/etc/letsencrypt/live/shop/fullchain.pem".into(),
+            key: "/etc/letsencrypt/live/shop/privkey.pem".into(),
+            hsts: true,
+            redirect_aliases: true,
+        });
+        let config = step.config();
+        let http = &config
+            [config.find("listen 80;").expect("http")..config.find("listen 443").expect("https")];
+        assert!(
+            http.contains(
+                "location /.well-known/acme-challenge/ {\n        root /var/www/slipway-acme;"
+            ),
+            "{http}"
+        );
+        assert!(
+            http.contains("return 301 https://shop.example.com$request_uri;"),
+            "{http}"
+        );
+        assert!(!http.contains("proxy_pass"), "{http}");
+        assert!(
+            config.contains("    server_name www.shop.example.com;\n"),
+            "{config}"
+        );
+        assert!(config.contains("    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n    server_name shop.example.com;\n"), "{config}");
+        assert!(config.contains("ssl_protocols TLSv1.2 TLSv1.3;"));
+        assert!(
+            config.contains("add_header Strict-Transport-Security \"max-age=63072000\" always;")
+        );
+        assert_eq!(
+            config.matches("proxy_pass http://shop_app;").count(),
+            1,
+            "{config}"
+        );
+
+        step.tls.as_mut().expect("tls").redirect_aliases = false;
+        step.tls.as_mut().expect("tls").hsts = false;
+        let config = step.config();
+        assert!(
+            config.contains("return 301 https://$host$request_uri;"),
+            "{config}"
+        );
+        assert!(
+            config.contains(
+                "server_name shop.example.com www.shop.example.com;\n\n    ssl_certificate"
+            ),
+            "{config}"
+        );
+        assert!(!config.contains("Strict-Transport-Security"));
     }
 
     #[test]

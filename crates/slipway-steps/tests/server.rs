@@ -21,7 +21,7 @@ fn connect(server: &Server, known: &KnownHosts) -> SshRemote {
     SshRemote::connect(
         &target,
         &Credentials::KeyFile(server.key()),
-        known.clone(),
+        &known.clone(),
         Trust::FirstUse,
         Duration::from_secs(10),
     )
@@ -291,7 +291,7 @@ fn a_run_cut_off_mid_apply_converges_when_run_again() {
     let mut remote = SshRemote::connect(
         &through_proxy,
         &Credentials::KeyFile(server.key()),
-        known.clone(),
+        &known.clone(),
         Trust::FirstUse,
         Duration::from_secs(10),
     )
@@ -685,6 +685,7 @@ fn nginx_serves_static_files_proxies_the_app_and_keeps_a_good_config_when_a_bad_
         socket: unit.live_socket(),
         static_files: vec![("/static/".into(), "/srv/shop/current/static".into())],
         body_limit: body_limit.into(),
+        tls: None,
     };
     let good = site("10m");
     let steps = live.steps(&[&nginx], &[&good]);

@@ -27,6 +27,7 @@ const CODES: Record<ErrorCode, true> = {
   locked: true,
   deploy_failed: true,
   uncommitted: true,
+  dns_not_ready: true,
 };
 
 /** Whether `value` has the shape of an error the backend sends. */

@@ -168,6 +168,8 @@ fn preview_changes_nothing_apply_converges_and_a_second_run_is_one_round_trip() 
                 format!("action {}", action.split(' ').next().unwrap_or(""))
             }
             Event::Output { .. } => "output".into(),
+            Event::Waiting { message, .. } => format!("waiting {message}"),
+            Event::Warning { message, .. } => format!("warning {message}"),
             Event::StepFinished { step, outcome, .. } => format!("finished {step} {outcome:?}"),
             Event::Finished {
                 changed,

@@ -25,6 +25,9 @@ pub struct Acme {
     pub port: u16,
     /// Port of Pebble's management API (roots, intermediates).
     pub management_port: u16,
+    /// Port of the DNS server (UDP and TCP on 127.0.0.1) Pebble asks, where test domains
+    /// are answered: a resolver for DNS checks.
+    pub dns_port: u16,
     dns_management_port: u16,
     pebble: Child,
     challtestsrv: Child,
@@ -120,6 +123,7 @@ impl Acme {
             dir: dir.to_owned(),
             port,
             management_port,
+            dns_port,
             dns_management_port,
             pebble,
             challtestsrv,
@@ -144,10 +148,39 @@ impl Acme {
         fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))
     }
 
-    /// Answers A queries for `host` with `address`.
+    /// Orders Pebble has been asked for since it started: each certificate request, and
+    /// each trial run, is one.
+    pub fn orders(&self) -> Result<usize, SandboxError> {
+        let path = self.dir.join("pebble.log");
+        let log = fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
+        Ok(log.matches("POST /order-plz").count())
+    }
+
+    /// The root (PEM) that Pebble's issued certificates chain to; Pebble makes a new one
+    /// each time it starts.
+    pub fn issuing_root(&self) -> Result<String, SandboxError> {
+        let mut curl = Command::new("curl");
+        curl.args(["--silent", "--show-error", "--fail", "--cacert"])
+            .arg(self.dir.join("ca.pem"))
+            .arg(format!(
+                "https://127.0.0.1:{}/roots/0",
+                self.management_port
+            ));
+        let output = cmd::output(curl)?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Answers A queries for `host` with `address` as well as any address it had.
     pub fn add_a(&self, host: &str, address: Ipv4Addr) -> Result<(), SandboxError> {
         let body = serde_json::json!({ "host": fqdn(host), "addresses": [address.to_string()] });
         self.dns_management("/add-a", &body)
+    }
+
+    /// Answers A queries for `host` with `address` alone, as a changed DNS record does.
+    pub fn set_a(&self, host: &str, address: Ipv4Addr) -> Result<(), SandboxError> {
+        let body = serde_json::json!({ "host": fqdn(host) });
+        self.dns_management("/clear-a", &body)?;
+        self.add_a(host, address)
     }
 
     /// Answers TXT queries for `host` with `value`.

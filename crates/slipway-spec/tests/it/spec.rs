@@ -26,9 +26,11 @@ fn valid() -> Spec {
     spec.domain = Some(DomainSpec {
         name: "shop.example.com".into(),
         aliases: vec!["www.example.com".into()],
+        ..DomainSpec::default()
     });
     spec.tls = Some(TlsSpec {
         email: "ana@example.com".into(),
+        ..TlsSpec::default()
     });
     spec
 }
@@ -242,6 +244,7 @@ fn each_bad_value_is_reported_with_its_field_and_message() {
             |s| {
                 s.tls = Some(TlsSpec {
                     email: "ana@".into(),
+                    ..TlsSpec::default()
                 })
             },
             r#"tls.email: "ana@" is not a valid e-mail address"#,
@@ -251,9 +254,35 @@ fn each_bad_value_is_reported_with_its_field_and_message() {
             |s| {
                 s.tls = Some(TlsSpec {
                     email: "ana smith@example.com".into(),
+                    ..TlsSpec::default()
                 })
             },
             r#"tls.email: "ana smith@example.com" is not a valid e-mail address"#,
+        ),
+        (
+            "unknown certificate authority",
+            |s| s.tls.as_mut().expect("tls").acme = "zerossl".into(),
+            r#"tls.acme: "zerossl" is not a certificate authority; write "letsencrypt", "letsencrypt-staging", or the https:// URL of an ACME directory"#,
+        ),
+        (
+            "resolver given by name",
+            |s| s.domain.as_mut().expect("domain").resolvers = vec!["dns.google".into()],
+            r#"domain.resolvers[0]: "dns.google" is not a resolver address; write an IP address such as 1.1.1.1, or address:port such as 127.0.0.1:8053"#,
+        ),
+        (
+            "root login off with nobody to log in",
+            |s| s.harden.deploy_user = String::new(),
+            r#"harden.ssh: turns root login off, but Slipway logs in as root and has no deploy user; set harden.deploy_user (such as "deploy") or ssh = false"#,
+        ),
+        (
+            "root as the deploy user",
+            |s| s.harden.deploy_user = "root".into(),
+            "harden.deploy_user: cannot be root: the deploy user is the one that replaces root logins",
+        ),
+        (
+            "swap with an unknown unit",
+            |s| s.harden.swap = "2T".into(),
+            r#"harden.swap: "2T" is not a swap setting; write "auto", "off", or a size such as "1G" or "512M""#,
         ),
         (
             "phone number without country code",
@@ -284,6 +313,7 @@ fn every_problem_is_reported_at_once_in_file_order() {
         s.domain.as_mut().expect("domain").name = "exa mple.com".into();
         s.tls = Some(TlsSpec {
             email: "nobody".into(),
+            ..TlsSpec::default()
         });
     });
     let fields: Vec<&str> = found

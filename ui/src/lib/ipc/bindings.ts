@@ -25,6 +25,10 @@ domain?: DomainSpec | null,
  */
 tls?: TlsSpec | null, 
 /**
+ * How the server is locked down.
+ */
+harden?: HardenSpec, 
+/**
  * Who hears about finished and failed deploys.
  */
 notify: NotifySpec, };
@@ -140,13 +144,76 @@ name: string,
 /**
  * Other names that serve the same site, such as `www.example.com`.
  */
-aliases?: Array<string>, };
+aliases?: Array<string>, 
+/**
+ * Whether the aliases answer with a permanent redirect to `name` (one address in
+ * search results and bookmarks) rather than serving the site themselves.
+ */
+redirect_aliases?: boolean, 
+/**
+ * DNS resolvers asked whether the names point at the server, as `address` or
+ * `address:port`; empty for Cloudflare's, Google's and Quad9's public resolvers.
+ */
+resolvers?: Array<string>, 
+/**
+ * How long a deploy waits for the names to point at the server, in seconds, before
+ * it gives up without asking for a certificate.
+ */
+dns_wait?: number, };
 
 export type TlsSpec = { 
 /**
- * Address Let's Encrypt writes to about expiring certificates.
+ * Address the certificate authority writes to about expiring certificates.
  */
-email: string, };
+email: string, 
+/**
+ * `letsencrypt` (the default), `letsencrypt-staging`, or an ACME directory URL.
+ */
+acme?: string, 
+/**
+ * A PEM file on this computer with the certificate authority's root, for a private
+ * ACME directory whose certificates the server does not already trust.
+ */
+ca_bundle?: string, 
+/**
+ * Before the first certificate, prove the whole path with a trial run on the staging
+ * service, so a mistake cannot use up the production rate limits.
+ */
+staging_first?: boolean, 
+/**
+ * Send `Strict-Transport-Security`: browsers then refuse plain HTTP to the site for
+ * two years. Turn on once HTTPS works and will stay.
+ */
+hsts?: boolean, };
+
+export type HardenSpec = { 
+/**
+ * The login user Slipway creates (key only, with sudo) and deploys as once it has
+ * proven it can log in; empty to keep logging in as `server.user`.
+ */
+deploy_user?: string, 
+/**
+ * Key-only SSH with root login off, applied only after the deploy user has logged
+ * in with sudo.
+ */
+ssh?: boolean, 
+/**
+ * A firewall (ufw) that lets in SSH, HTTP and HTTPS only.
+ */
+firewall?: boolean, 
+/**
+ * fail2ban, banning addresses that keep failing to log in over SSH.
+ */
+fail2ban?: boolean, 
+/**
+ * Security updates installed automatically every day.
+ */
+upgrades?: boolean, 
+/**
+ * `auto` (a swap file on servers with little memory and no swap), `off`, or a size
+ * such as `1G`.
+ */
+swap?: string, };
 
 export type NotifySpec = { 
 /**
@@ -363,7 +430,7 @@ config?: string | null,
  */
 problems: Array<Problem>, };
 
-export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed" | "uncommitted";
+export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed" | "uncommitted" | "dns_not_ready";
 
 export type IpcError = { 
 /**
