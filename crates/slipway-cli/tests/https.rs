@@ -186,7 +186,7 @@ fn a_first_deploy_ends_at_https_on_a_locked_down_server_and_a_second_asks_nothin
     );
     assert!(out.contains("certbot trial renewal"), "{out}");
     assert_eq!(
-        site.orders(),
+        site.acme.issued().expect("pebble's log"),
         2,
         "one certificate and one trial renewal: {out}"
     );

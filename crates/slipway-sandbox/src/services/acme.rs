@@ -156,6 +156,15 @@ impl Acme {
         Ok(log.matches("POST /order-plz").count())
     }
 
+    /// Certificates Pebble has issued since it started. A trial run (`--dry-run`) is
+    /// issued too, and may take two orders when it first deactivates authorisations
+    /// Pebble chose to reuse: count issued certificates where the number must be exact.
+    pub fn issued(&self) -> Result<usize, SandboxError> {
+        let path = self.dir.join("pebble.log");
+        let log = fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
+        Ok(log.matches("Issued certificate serial").count())
+    }
+
     /// The root (PEM) that Pebble's issued certificates chain to; Pebble makes a new one
     /// each time it starts.
     pub fn issuing_root(&self) -> Result<String, SandboxError> {

@@ -116,6 +116,7 @@ fn a_server_clones_from_the_git_server_and_gets_a_certificate_from_pebble() {
     assert!(issued.contains("CN = app.example.test"), "{issued}");
     assert!(issued.contains("Pebble"), "{issued}");
     assert_eq!(acme.orders().expect("pebble's log"), 1);
+    assert_eq!(acme.issued().expect("pebble's log"), 1);
     let root = acme.issuing_root().expect("issuing root");
     assert!(root.starts_with("-----BEGIN CERTIFICATE-----"), "{root}");
 }
