@@ -130,6 +130,7 @@ pub struct Connector {
     users: Vec<String>,
     credentials: Credentials,
     known_hosts: PathBuf,
+    trust: Trust,
 }
 
 impl Connector {
@@ -155,19 +156,29 @@ impl Connector {
             users: secure::login_order(spec),
             credentials,
             known_hosts: known_hosts.to_owned(),
+            trust: Trust::KnownOnly,
         })
     }
 
+    /// Trusts a host not on record yet: any key (`Trust::FirstUse`, when the user said
+    /// so beforehand with `--trust`), or only the fingerprint the user confirmed.
+    #[must_use]
+    pub fn trusting(mut self, trust: Trust) -> Self {
+        self.trust = trust;
+        self
+    }
+
     /// Logs in as the deploy user if the server has one that takes the key, else as the
-    /// spec's user; trusts the host key on first use (the caller shows the fingerprint)
-    /// and refuses a changed one.
+    /// spec's user. A host not on record is refused with its fingerprint
+    /// ([`SshError::HostKeyUnknown`](slipway_ssh::SshError::HostKeyUnknown)) unless the
+    /// connector was made [`trusting`](Self::trusting); a changed key is always refused.
     pub fn connect(&self) -> Result<SshRemote, AppError> {
         Ok(SshRemote::connect_as_first_of(
             &self.target,
             &self.users,
             &self.credentials,
             &KnownHosts::new(&self.known_hosts),
-            Trust::FirstUse,
+            &self.trust,
             CONNECT_TIMEOUT,
         )?)
     }
@@ -182,15 +193,10 @@ impl Connector {
             &target,
             &self.credentials,
             &KnownHosts::new(&self.known_hosts),
-            Trust::KnownOnly,
+            &Trust::KnownOnly,
             CONNECT_TIMEOUT,
         )?)
     }
-}
-
-/// Connects to the spec's server: see [`Connector::connect`].
-pub fn connect(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<SshRemote, AppError> {
-    Connector::new(spec, known_hosts, env)?.connect()
 }
 
 /// Every step's plan against the server as it is now; nothing changes.

@@ -96,6 +96,17 @@ pub enum AppError {
     },
 }
 
+fn ssh_error(error: &slipway_ssh::SshError) -> IpcError {
+    let ipc = IpcError::new(ErrorCode::Unreachable, error.to_string()).field("server.host");
+    match error {
+        slipway_ssh::SshError::HostKeyUnknown { .. } => ipc.hint(
+            "Compare the fingerprint with the one on the server's console, then run again \
+             with --trust, or answer yes when asked",
+        ),
+        _ => ipc,
+    }
+}
+
 fn sudo_error(user: &str, said: &str) -> IpcError {
     IpcError::new(
         ErrorCode::Unreachable,
@@ -307,9 +318,7 @@ impl From<AppError> for IpcError {
             AppError::NoServer => IpcError::new(ErrorCode::Invalid, "Choose a server to deploy to")
                 .hint("Add a [server] section with the host to slipway.toml")
                 .field("server.host"),
-            AppError::Ssh(error) => {
-                IpcError::new(ErrorCode::Unreachable, error.to_string()).field("server.host")
-            }
+            AppError::Ssh(error) => ssh_error(&error),
             AppError::NoCredentials => {
                 IpcError::new(ErrorCode::Invalid, "Choose the SSH key to log in with")
                     .hint("Set server.key, or start ssh-agent and add your key with ssh-add")

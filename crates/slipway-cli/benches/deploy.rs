@@ -67,6 +67,7 @@ impl Project {
 
     fn slipway(&self, args: &[&str]) -> (bool, String) {
         let output = Command::new(env!("CARGO_BIN_EXE_slipway"))
+            .arg("--trust")
             .args(args)
             .current_dir(&self.dir)
             .env("SLIPWAY_KNOWN_HOSTS", self.dir.join("../known_hosts"))

@@ -1,7 +1,7 @@
 //! `slipway plan`, `deploy`, `rollback`, `releases`, `status`, `logs` and `unlock`: the
 //! engine, driven from a terminal.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -12,7 +12,7 @@ use slipway_app::web::{self, Deployment};
 use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
 use slipway_spec::Spec;
-use slipway_ssh::{HostKeyEvent, SshRemote};
+use slipway_ssh::{HostKeyEvent, SshError, SshRemote, Trust};
 
 /// Where the environment says things live; read once in `main`.
 pub struct Context {
@@ -22,6 +22,9 @@ pub struct Context {
     pub known_hosts: PathBuf,
     /// `user@computer`, recorded in the server's lock.
     pub who: String,
+    /// Trust a server's host key the first time Slipway sees it (`--trust`), without
+    /// asking.
+    pub trust_new_hosts: bool,
 }
 
 impl Context {
@@ -43,6 +46,7 @@ impl Context {
             env,
             known_hosts,
             who: format!("{user}@{}", host.trim()),
+            trust_new_hosts: false,
         }
     }
 }
@@ -78,7 +82,24 @@ fn connect_with(
     context: &Context,
     connector: &deploy::Connector,
 ) -> Result<SshRemote, AppError> {
-    let remote = connector.connect()?;
+    let remote = match connector.connect() {
+        Err(AppError::Ssh(SshError::HostKeyUnknown { host, fingerprint })) => {
+            let trust = if context.trust_new_hosts {
+                Trust::FirstUse
+            } else if io::stdin().is_terminal()
+                && confirm_host(out, &host, &fingerprint, &context.known_hosts)
+            {
+                Trust::Pinned(fingerprint)
+            } else {
+                return Err(AppError::Ssh(SshError::HostKeyUnknown {
+                    host,
+                    fingerprint,
+                }));
+            };
+            connector.clone().trusting(trust).connect()?
+        }
+        other => other?,
+    };
     if let HostKeyEvent::Trusted { fingerprint } = &remote.host_key {
         let host = spec
             .server
@@ -92,6 +113,19 @@ fn connect_with(
         );
     }
     Ok(remote)
+}
+
+/// Shows a new server's host key and asks whether it is the right one.
+fn confirm_host(out: &mut impl Write, host: &str, fingerprint: &str, known_hosts: &Path) -> bool {
+    let _ = writeln!(
+        out,
+        "Slipway has not connected to {host} before. It shows the host key\n  {fingerprint}\n\
+         If you can, compare it with the one on the server's console (your provider's web \
+         console, or `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` there). Once you say \
+         yes, Slipway records it in {} and refuses any other key for {host}.",
+        known_hosts.display()
+    );
+    confirm_quietly(out, &format!("Is {fingerprint} the key of {host}?"))
 }
 
 /// Prints a plan; returns how many steps would change.
@@ -256,15 +290,20 @@ pub fn plan(
 
 /// Asks before changing anything; `false` when the user declines.
 fn confirm(out: &mut impl Write, question: &str) -> bool {
-    let _ = write!(out, "{question} [y/N] ");
-    let _ = out.flush();
-    let mut answer = String::new();
-    let _ = io::stdin().lock().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
+    if confirm_quietly(out, question) {
         return true;
     }
     let _ = writeln!(out, "Nothing was changed.");
     false
+}
+
+/// Asks a yes/no question; anything but yes is no.
+fn confirm_quietly(out: &mut impl Write, question: &str) -> bool {
+    let _ = write!(out, "{question} [y/N] ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    let _ = io::stdin().lock().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
 fn holder(context: &Context, doing: &str) -> Holder {

@@ -19,6 +19,10 @@ mod sandbox;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Trust a server's host key the first time Slipway connects to it, without asking
+    /// (for scripts; check the printed fingerprint). A changed key is always refused.
+    #[arg(long, global = true)]
+    trust: bool,
 }
 
 #[derive(Subcommand)]
@@ -168,7 +172,9 @@ fn main() -> ExitCode {
         | Command::Releases { .. }
         | Command::Status { .. }
         | Command::Logs { .. }
-        | Command::Unlock { .. } => server_command(&mut out, cli.command).map_err(Failure::App),
+        | Command::Unlock { .. } => {
+            server_command(&mut out, cli.command, cli.trust).map_err(Failure::App)
+        }
         Command::Sandbox(command) => match sandbox::run(&mut out, command) {
             Ok(true) => Ok(Exit::Ok),
             Ok(false) => Ok(Exit::NotFound),
@@ -201,8 +207,11 @@ fn main() -> ExitCode {
 }
 
 /// The commands that talk to the spec's server.
-fn server_command(out: &mut impl Write, command: Command) -> Result<Exit, AppError> {
-    let context = deploy::Context::from_env();
+fn server_command(out: &mut impl Write, command: Command, trust: bool) -> Result<Exit, AppError> {
+    let context = deploy::Context {
+        trust_new_hosts: trust,
+        ..deploy::Context::from_env()
+    };
     match command {
         Command::Plan { config, commit } => {
             let options = deploy::DeployOptions {

@@ -242,7 +242,21 @@ fn deploy_converges_a_server_honours_its_lock_and_refuses_a_changed_host_key() {
         .expect("boots");
     let (_temp, dir) = deployable("flask-app", &server);
 
+    // A server never seen before is not trusted silently: without a terminal to ask
+    // at, only `--trust` lets the first connection through.
     let output = slipway_in(&["plan"], &dir);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not a known host (its key is SHA256:",
+            server.address
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run again with --trust"), "{stderr}");
+    assert!(!dir.join("../known_hosts").exists(), "nothing recorded");
+    let output = slipway_in(&["plan", "--trust"], &dir);
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
     assert!(stdout.contains("trusted its host key SHA256:"), "{stdout}");
@@ -339,7 +353,7 @@ fn ctrl_c_stops_between_actions_and_two_deploys_at_once_do_not_mix() {
     let (_temp, dir) = deployable("generic-wsgi", &server);
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_slipway"))
-            .args(["deploy", "--yes"])
+            .args(["deploy", "--yes", "--trust"])
             .current_dir(&dir)
             .env("SLIPWAY_KNOWN_HOSTS", dir.join("../known_hosts"))
             .stdin(std::process::Stdio::null())

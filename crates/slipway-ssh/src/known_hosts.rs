@@ -6,14 +6,20 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How an unknown host is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trust {
     /// Only keys already in the file are accepted.
     KnownOnly,
     /// The first key a host shows is recorded (its fingerprint reported to the user);
     /// a different key later is refused.
     FirstUse,
+    /// Only a host whose key has this fingerprint, which the user confirmed, is recorded.
+    Pinned(Pin),
 }
+
+/// A fingerprint (`SHA256:…`) the user confirmed for a host not yet on record: its key
+/// is recorded only if it shows exactly this one.
+pub type Pin = String;
 
 /// What the file says about a host's key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,9 +8,11 @@
 //!
 //! # Layout
 //! - [`known_hosts`]: reading and recording host keys.
+//! - [`keys`]: ed25519 key pairs whose private half lives in the keychain.
 //! - [`error`]: [`SshError`], one variant per cause a person can act on.
 
 pub mod error;
+pub mod keys;
 pub mod known_hosts;
 
 use std::path::PathBuf;
@@ -23,6 +25,7 @@ use russh::keys::{
 };
 use russh::{ChannelMsg, Disconnect};
 use slipway_engine::{Exit, Remote, RemoteError, Stream, quote};
+use slipway_secrets::Secret;
 
 pub use error::SshError;
 pub use known_hosts::{KnownHosts, Trust, Verdict};
@@ -45,6 +48,9 @@ pub enum Credentials {
     KeyFile(PathBuf),
     /// The keys held by the ssh-agent listening on this socket (`SSH_AUTH_SOCK`).
     Agent(PathBuf),
+    /// A private key (OpenSSH format) held in memory, from the keychain; never written
+    /// to disk.
+    Key(Secret<String>),
 }
 
 /// What happened to the server's host key during the handshake.
@@ -102,7 +108,10 @@ impl client::Handler for Checker {
                 fingerprint,
                 known_hosts: self.known.path().to_owned(),
             }),
-            Verdict::Unknown if self.trust == Trust::FirstUse => {
+            Verdict::Unknown
+                if self.trust == Trust::FirstUse
+                    || self.trust == Trust::Pinned(fingerprint.clone()) =>
+            {
                 match self.known.add(host, *port, &line) {
                     Ok(()) => Ok(HostKeyEvent::Trusted { fingerprint }),
                     Err(error) => Err(SshError::Key {
@@ -143,7 +152,7 @@ impl SshRemote {
         target: &Target,
         credentials: &Credentials,
         known: &KnownHosts,
-        trust: Trust,
+        trust: &Trust,
         timeout: Duration,
     ) -> Result<Self, SshError> {
         Self::connect_as_first_of(
@@ -165,7 +174,7 @@ impl SshRemote {
         users: &[String],
         credentials: &Credentials,
         known: &KnownHosts,
-        trust: Trust,
+        trust: &Trust,
         timeout: Duration,
     ) -> Result<Self, SshError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -185,7 +194,7 @@ impl SshRemote {
                 &target,
                 credentials,
                 known.clone(),
-                trust,
+                trust.clone(),
                 timeout,
             )) {
                 Ok(connected) => connected,
@@ -386,6 +395,26 @@ async fn authenticate(
                 return Ok(line);
             }
             format!("the key {fingerprint} ({})", path.display())
+        }
+        Credentials::Key(private) => {
+            let key = keys::parse(private)?;
+            let fingerprint = key.public_key().fingerprint(HashAlg::Sha256);
+            let line = openssh_line(key.public_key());
+            let hash = handle
+                .best_supported_rsa_hash()
+                .await
+                .map_err(protocol)?
+                .flatten();
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+            if handle
+                .authenticate_publickey(user.clone(), key)
+                .await
+                .map_err(protocol)?
+                .success()
+            {
+                return Ok(line);
+            }
+            format!("the key {fingerprint} (from the keychain)")
         }
         Credentials::Agent(socket) => {
             let network = |reason: String| SshError::Network {

@@ -23,11 +23,11 @@ fn root(server: &Server) -> Target {
     }
 }
 
-fn connect(server: &Server, known: &KnownHosts, trust: Trust) -> Result<SshRemote, SshError> {
+fn connect(server: &Server, known: &KnownHosts, trust: &Trust) -> Result<SshRemote, SshError> {
     SshRemote::connect(
         &root(server),
         &Credentials::KeyFile(server.key()),
-        &known.clone(),
+        known,
         trust,
         TIMEOUT,
     )
@@ -55,7 +55,7 @@ fn trust_on_first_use_then_run_scripts_with_streamed_output_and_stdin() {
     let dir = tempfile::tempdir().expect("dir");
     let known = KnownHosts::new(dir.path().join("known_hosts"));
 
-    let mut remote = connect(&server, &known, Trust::FirstUse).expect("connects");
+    let mut remote = connect(&server, &known, &Trust::FirstUse).expect("connects");
     assert_eq!(
         remote.host_key,
         HostKeyEvent::Trusted {
@@ -107,7 +107,7 @@ fn trust_on_first_use_then_run_scripts_with_streamed_output_and_stdin() {
     assert_eq!(exit.stdout, "still here\n");
     drop(remote);
 
-    let again = connect(&server, &known, Trust::KnownOnly).expect("known now");
+    let again = connect(&server, &known, &Trust::KnownOnly).expect("known now");
     assert_eq!(again.host_key, HostKeyEvent::Known);
 }
 
@@ -121,7 +121,7 @@ fn a_changed_host_key_is_refused_and_explained() {
         .add(&server.address.to_string(), 22, &other.host_key)
         .expect("record a different key");
 
-    let error = connect(&server, &known, Trust::FirstUse)
+    let error = connect(&server, &known, &Trust::FirstUse)
         .err()
         .expect("refused");
     let message = error.to_string();
@@ -137,10 +137,27 @@ fn a_changed_host_key_is_refused_and_explained() {
     assert!(message.contains(&fingerprint(&other.host_key)), "{message}");
 
     let unknown = KnownHosts::new(dir.path().join("empty"));
-    let error = connect(&server, &unknown, Trust::KnownOnly)
+    let error = connect(&server, &unknown, &Trust::KnownOnly)
         .err()
         .expect("unknown host refused");
+    let SshError::HostKeyUnknown { fingerprint: shown, .. } = error else {
+        panic!("unknown host: {error}")
+    };
+    assert_eq!(shown, fingerprint(&server.host_key));
+    assert!(!dir.path().join("empty").exists(), "nothing recorded");
+
+    // A confirmed fingerprint is recorded only if the server shows exactly that one.
+    let pinned = KnownHosts::new(dir.path().join("pinned"));
+    let wrong = Trust::Pinned(fingerprint(&other.host_key));
+    let error = connect(&server, &pinned, &wrong)
+        .err()
+        .expect("another key refused");
     assert!(matches!(error, SshError::HostKeyUnknown { .. }), "{error}");
+    assert!(!dir.path().join("pinned").exists(), "nothing recorded");
+    let remote = connect(&server, &pinned, &Trust::Pinned(shown)).expect("the confirmed key");
+    assert!(matches!(remote.host_key, HostKeyEvent::Trusted { .. }));
+    drop(remote);
+    connect(&server, &pinned, &Trust::KnownOnly).expect("recorded");
 }
 
 #[test]
@@ -159,7 +176,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
         &root(&server),
         &Credentials::KeyFile(stranger.clone()),
         &known.clone(),
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .err()
@@ -185,7 +202,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
         &closed,
         &Credentials::KeyFile(server.key()),
         &known.clone(),
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .err()
@@ -206,7 +223,7 @@ fn a_wrong_key_a_closed_port_and_a_bad_name_say_what_happened() {
         &nowhere,
         &Credentials::KeyFile(server.key()),
         &known,
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .err()
@@ -239,7 +256,7 @@ fn a_non_root_user_runs_scripts_through_sudo() {
         &target,
         &Credentials::KeyFile(server.key()),
         &known,
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .expect("connects as deploy");
@@ -309,7 +326,7 @@ fn the_ssh_agent_logs_in_and_an_empty_agent_is_explained() {
         &root(&server),
         &Credentials::Agent(agent.socket.clone()),
         &known.clone(),
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .err()
@@ -327,7 +344,7 @@ fn the_ssh_agent_logs_in_and_an_empty_agent_is_explained() {
         &root(&server),
         &Credentials::Agent(agent.socket.clone()),
         &known,
-        Trust::FirstUse,
+        &Trust::FirstUse,
         TIMEOUT,
     )
     .expect("the agent's key logs in");

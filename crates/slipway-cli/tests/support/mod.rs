@@ -82,6 +82,7 @@ impl Project {
 
     pub fn slipway(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_slipway"))
+            .arg("--trust")
             .args(args)
             .current_dir(&self.dir)
             .env("SLIPWAY_KNOWN_HOSTS", self.dir.join("../known_hosts"))
