@@ -79,7 +79,7 @@ fn main() {
             &target,
             &Credentials::KeyFile(server.key()),
             &known,
-            Trust::FirstUse,
+            &Trust::FirstUse,
             Duration::from_secs(10),
         )
         .expect("connects");

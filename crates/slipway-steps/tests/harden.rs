@@ -30,7 +30,7 @@ fn connect_as(server: &Server, known: &KnownHosts, user: &str) -> Result<SshRemo
         &target(server, user),
         &Credentials::KeyFile(server.key()),
         known,
-        Trust::FirstUse,
+        &Trust::FirstUse,
         Duration::from_secs(10),
     )
 }

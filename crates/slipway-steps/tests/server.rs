@@ -22,7 +22,7 @@ fn connect(server: &Server, known: &KnownHosts) -> SshRemote {
         &target,
         &Credentials::KeyFile(server.key()),
         &known.clone(),
-        Trust::FirstUse,
+        &Trust::FirstUse,
         Duration::from_secs(10),
     )
     .expect("connects")
@@ -292,7 +292,7 @@ fn a_run_cut_off_mid_apply_converges_when_run_again() {
         &through_proxy,
         &Credentials::KeyFile(server.key()),
         &known.clone(),
-        Trust::FirstUse,
+        &Trust::FirstUse,
         Duration::from_secs(10),
     )
     .expect("connects");
