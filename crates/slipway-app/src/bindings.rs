@@ -7,8 +7,9 @@ use slipway_spec::detect::{
 };
 use slipway_spec::spec::Installer;
 use slipway_spec::{
-    AppSpec, Detected, Detection, DomainSpec, Framework, HardenSpec, Interface, NotifySpec,
-    Problem, ServerSpec, Spec, StaticSpec, TlsSpec,
+    AppSpec, Detected, Detection, DomainSpec, EmailNotify, Framework, HardenSpec, Interface,
+    NotifySpec, Problem, ServerSpec, SlackNotify, SmsNotify, Spec, StaticSpec, TlsSpec,
+    WebhookNotify, When,
 };
 use ts_rs::{Config, TS};
 
@@ -32,6 +33,11 @@ pub fn typescript() -> String {
         TlsSpec::decl(&config),
         HardenSpec::decl(&config),
         NotifySpec::decl(&config),
+        When::decl(&config),
+        EmailNotify::decl(&config),
+        SmsNotify::decl(&config),
+        SlackNotify::decl(&config),
+        WebhookNotify::decl(&config),
         Problem::decl(&config),
         Evidence::decl(&config),
         Found::<()>::decl(&config),

@@ -7,12 +7,14 @@
 //! - [`detect`]: reads a project folder and reports framework, entry point, dependencies,
 //!   Python version, static files, release commands and git facts, each with evidence.
 //! - [`spec`]: the [`Spec`] held in `slipway.toml`, and its validation.
+//! - [`notify`]: who hears about finished and failed deploys, and where.
 //! - [`site`]: the domain, its certificate, and how the server is locked down.
 //! - [`check`]: the checks behind validation, one per kind of value.
 //! - [`problem`]: [`Problem`], a message tied to a field path.
 
 pub mod check;
 pub mod detect;
+pub mod notify;
 pub mod problem;
 pub mod site;
 pub mod spec;
@@ -20,6 +22,5 @@ pub mod spec;
 pub use detect::{DetectError, Detected, Detection, detect};
 pub use problem::{Problem, Problems};
 pub use site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
-pub use spec::{
-    AppSpec, Entry, Framework, Interface, NotifySpec, ServerSpec, Spec, SpecError, StaticSpec,
-};
+pub use notify::{EmailNotify, NotifySpec, SlackNotify, SmsNotify, WebhookNotify, When};
+pub use spec::{AppSpec, Entry, Framework, Interface, ServerSpec, Spec, SpecError, StaticSpec};

@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::check::{self, quote};
 use crate::problem::{Problem, Problems};
+pub use crate::notify::NotifySpec;
 pub use crate::site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
 
 /// The web frameworks Slipway knows how to run.
@@ -252,6 +253,10 @@ impl fmt::Display for Entry {
     }
 }
 
+/// The value of `server.key` and `app.deploy_key` that means "the project's key in the
+/// keychain".
+pub const KEYCHAIN: &str = "keychain";
+
 /// One deployment: what to run, where, under which name, and whom to tell.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -274,7 +279,7 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "HardenSpec::is_default")]
     pub harden: HardenSpec,
     /// Who hears about finished and failed deploys.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "NotifySpec::is_default")]
     pub notify: NotifySpec,
 }
 
@@ -339,13 +344,19 @@ pub struct AppSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub repository: String,
     /// Absolute path, on the server, of the private key for fetching `repository` over
-    /// SSH; empty when none is needed.
+    /// SSH; `keychain` for the project's deploy key, which Slipway keeps in the keychain
+    /// and installs; empty when none is needed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub deploy_key: String,
     /// Environment variables the app runs with (`[app.env]`), by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(type = "Record<string, string>")]
     pub env: BTreeMap<String, String>,
+    /// Environment variables whose values are secrets: kept in the keychain (as
+    /// `env/NAME`), never in this file, and written only to the server's private
+    /// environment file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
 }
 
 impl Default for AppSpec {
@@ -368,6 +379,7 @@ impl Default for AppSpec {
             repository: String::new(),
             deploy_key: String::new(),
             env: BTreeMap::new(),
+            secrets: Vec::new(),
         }
     }
 }
@@ -394,38 +406,10 @@ pub struct ServerSpec {
     /// The user Slipway logs in as.
     #[serde(default = "default_user")]
     pub user: String,
-    /// The private key file to log in with (`~/` allowed); empty to use ssh-agent.
+    /// The private key file to log in with (`~/` allowed); `keychain` for the project's
+    /// key in the keychain (`slipway key new`); empty to use ssh-agent.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
-}
-
-/// Who hears about finished and failed deploys. Credentials live in the keychain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct NotifySpec {
-    /// A desktop notification on this computer.
-    #[serde(default = "yes")]
-    pub desktop: bool,
-    /// An e-mail to this address; empty for none.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub email: String,
-    /// A text message to this phone number (E.164); empty for none.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub sms: String,
-    /// A message to the Slack webhook stored in the keychain.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub slack: bool,
-}
-
-impl Default for NotifySpec {
-    fn default() -> Self {
-        Self {
-            desktop: true,
-            email: String::new(),
-            sms: String::new(),
-            slack: false,
-        }
-    }
 }
 
 fn default_path() -> String {
@@ -466,13 +450,6 @@ fn default_port() -> u32 {
 }
 fn default_user() -> String {
     "root".into()
-}
-fn yes() -> bool {
-    true
-}
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
-fn is_false(value: &bool) -> bool {
-    !value
 }
 
 /// Why a `slipway.toml` could not be read as a spec.
@@ -662,11 +639,13 @@ impl AppSpec {
         }
         if !self.deploy_key.is_empty() {
             if check::ssh_repository(&self.repository) {
-                record(
-                    problems,
-                    "app.deploy_key",
-                    check::server_key_path(&self.deploy_key),
-                );
+                if self.deploy_key != KEYCHAIN {
+                    record(
+                        problems,
+                        "app.deploy_key",
+                        check::server_key_path(&self.deploy_key),
+                    );
+                }
             } else {
                 problems.push(
                     "app.deploy_key",
@@ -682,6 +661,22 @@ impl AppSpec {
                 record(problems, field, check::env_value(value));
             }
         }
+        for (i, name) in self.secrets.iter().enumerate() {
+            let field = format!("app.secrets[{i}]");
+            if let Err(message) = check::env_name(name) {
+                problems.push(field, message);
+            } else if self.env.contains_key(name) {
+                problems.push(
+                    field,
+                    format!(
+                        "{name} is also in [app.env]; keep a secret in the keychain only, and \
+                         remove it from slipway.toml"
+                    ),
+                );
+            } else if self.secrets[..i].contains(name) {
+                problems.push(field, format!("{name} is listed twice"));
+            }
+        }
     }
 }
 
@@ -690,19 +685,8 @@ impl ServerSpec {
         record(problems, "server.host", check::server_host(&self.host));
         record(problems, "server.port", check::port(self.port));
         record(problems, "server.user", check::user_name(&self.user));
-        if !self.key.is_empty() {
+        if !self.key.is_empty() && self.key != KEYCHAIN {
             record(problems, "server.key", check::key_path(&self.key));
-        }
-    }
-}
-
-impl NotifySpec {
-    fn validate(&self, problems: &mut Problems) {
-        if !self.email.is_empty() {
-            record(problems, "notify.email", check::email(&self.email));
-        }
-        if !self.sms.is_empty() {
-            record(problems, "notify.sms", check::phone(&self.sms));
         }
     }
 }
@@ -1022,9 +1006,6 @@ deploy_key = "/etc/slipway/deploy_key"
 DATABASE_URL = "postgres://shop@localhost/shop"
 QUOTED = '''say "hi" \ 'there' # not a comment'''
 SENTRY_DSN = "https://key@o1.ingest.sentry.io/2"
-
-[notify]
-desktop = true
 "#
         );
     }

@@ -200,7 +200,7 @@ function draft(detection: Detection): Spec {
       release: detection.release.map((r) => r.value),
       health: '/',
     },
-    notify: { desktop: true },
+    notify: { desktop: 'always' },
   };
 }
 

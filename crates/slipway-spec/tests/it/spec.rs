@@ -3,7 +3,10 @@
 // The table reads best as one long list of one-line edits.
 #![allow(clippy::too_many_lines, clippy::semicolon_if_nothing_returned)]
 
-use slipway_spec::{DomainSpec, NotifySpec, ServerSpec, Spec, StaticSpec, TlsSpec};
+use slipway_spec::{
+    DomainSpec, NotifySpec, ServerSpec, SlackNotify, SmsNotify, Spec, StaticSpec, TlsSpec,
+    WebhookNotify,
+};
 
 fn valid() -> Spec {
     let mut spec = Spec::from_toml(
@@ -288,11 +291,46 @@ fn each_bad_value_is_reported_with_its_field_and_message() {
             "phone number without country code",
             |s| {
                 s.notify = NotifySpec {
-                    sms: "0155 5550123".into(),
+                    sms: Some(SmsNotify {
+                        to: "0155 5550123".into(),
+                        from: "+15005550006".into(),
+                        account: format!("AC{}", "0123456789abcdef".repeat(2)),
+                        when: "failure".into(),
+                    }),
                     ..NotifySpec::default()
                 }
             },
-            r#"notify.sms: "0155 5550123" is not a phone number in international form; write it like +14155550123"#,
+            r#"notify.sms.to: "0155 5550123" is not a phone number in international form; write it like +14155550123"#,
+        ),
+        (
+            "Twilio account that is not a SID",
+            |s| {
+                s.notify.sms = Some(SmsNotify {
+                    to: "+14155550123".into(),
+                    from: "+15005550006".into(),
+                    account: "ana@example.com".into(),
+                    when: "failure".into(),
+                });
+            },
+            r#"notify.sms.account: "ana@example.com" is not a Twilio Account SID; copy the one starting with AC from Twilio's console"#,
+        ),
+        (
+            "webhook over plain HTTP",
+            |s| {
+                s.notify.webhook = Some(WebhookNotify {
+                    url: "http://hooks.example.com/deploys".into(),
+                    when: "always".into(),
+                });
+            },
+            r#"notify.webhook.url: "http://hooks.example.com/deploys" is not an https:// URL; messages about your deploys must not cross the internet unencrypted"#,
+        ),
+        (
+            "a secret also written in the file",
+            |s| {
+                s.app.env.insert("STRIPE_KEY".into(), "sk_live_x".into());
+                s.app.secrets = vec!["STRIPE_KEY".into()];
+            },
+            "app.secrets[0]: STRIPE_KEY is also in [app.env]; keep a secret in the keychain only, and remove it from slipway.toml",
         ),
     ];
     for (case, edit, expected) in table {
@@ -340,7 +378,16 @@ fn the_spec_round_trips_through_slipway_toml() {
         dir: "static".into(),
     }];
     spec.app.release = vec!["flask db upgrade".into()];
-    spec.notify.sms = "+14155550123".into();
+    spec.app.secrets = vec!["DATABASE_URL".into()];
+    spec.notify.sms = Some(SmsNotify {
+        to: "+14155550123".into(),
+        from: "+15005550006".into(),
+        account: format!("AC{}", "0123456789abcdef".repeat(2)),
+        when: "failure".into(),
+    });
+    spec.notify.slack = Some(SlackNotify {
+        when: "always".into(),
+    });
     let text = spec.to_toml();
     assert_eq!(Spec::from_toml(&text).expect("parses"), spec);
     insta::assert_snapshot!(text);

@@ -31,7 +31,7 @@ harden?: HardenSpec,
 /**
  * Who hears about finished and failed deploys.
  */
-notify: NotifySpec, };
+notify?: NotifySpec, };
 
 export type AppSpec = { 
 /**
@@ -100,13 +100,20 @@ max_body_size?: string,
 repository?: string, 
 /**
  * Absolute path, on the server, of the private key for fetching `repository` over
- * SSH; empty when none is needed.
+ * SSH; `keychain` for the project's deploy key, which Slipway keeps in the keychain
+ * and installs; empty when none is needed.
  */
 deploy_key?: string, 
 /**
  * Environment variables the app runs with (`[app.env]`), by name.
  */
-env?: Record<string, string>, };
+env?: Record<string, string>, 
+/**
+ * Environment variables whose values are secrets: kept in the keychain (as
+ * `env/NAME`), never in this file, and written only to the server's private
+ * environment file.
+ */
+secrets?: Array<string>, };
 
 export type StaticSpec = { 
 /**
@@ -132,7 +139,8 @@ port: number,
  */
 user: string, 
 /**
- * The private key file to log in with (`~/` allowed); empty to use ssh-agent.
+ * The private key file to log in with (`~/` allowed); `keychain` for the project's
+ * key in the keychain (`slipway key new`); empty to use ssh-agent.
  */
 key?: string, };
 
@@ -217,21 +225,88 @@ swap?: string, };
 
 export type NotifySpec = { 
 /**
- * A desktop notification on this computer.
+ * A desktop notification on this computer: `always` (the default), `failure`,
+ * `success` or `never`.
  */
-desktop: boolean, 
+desktop?: When, 
 /**
- * An e-mail to this address; empty for none.
+ * E-mail over SMTP.
  */
-email?: string, 
+email?: EmailNotify | null, 
 /**
- * A text message to this phone number (E.164); empty for none.
+ * A text message through Twilio.
  */
-sms?: string, 
+sms?: SmsNotify | null, 
 /**
- * A message to the Slack webhook stored in the keychain.
+ * A message to a Slack channel through an incoming webhook.
  */
-slack?: boolean, };
+slack?: SlackNotify | null, 
+/**
+ * A JSON POST to any URL.
+ */
+webhook?: WebhookNotify | null, };
+
+export type When = "always" | "failure" | "success" | "never";
+
+export type EmailNotify = { 
+/**
+ * Who receives it.
+ */
+to: string, 
+/**
+ * Who it is from.
+ */
+from: string, 
+/**
+ * The SMTP server, `host:port` (587 for STARTTLS, 465 for TLS).
+ */
+server: string, 
+/**
+ * The SMTP login; empty for a server that needs none.
+ */
+username?: string, 
+/**
+ * `starttls` (the default), `tls`, or `none` (only for a server on this computer).
+ */
+security?: string, 
+/**
+ * When it is sent: `failure` by default.
+ */
+when?: When, };
+
+export type SmsNotify = { 
+/**
+ * The phone number that receives it, in international form (`+14155550123`).
+ */
+to: string, 
+/**
+ * The Twilio number it comes from.
+ */
+from: string, 
+/**
+ * The Twilio Account SID (`AC…`).
+ */
+account: string, 
+/**
+ * When it is sent: `failure` by default.
+ */
+when?: When, };
+
+export type SlackNotify = { 
+/**
+ * When it is sent: `always` by default.
+ */
+when?: When, };
+
+export type WebhookNotify = { 
+/**
+ * Where to POST: `https://`, or `http://` to this computer.
+ */
+url: string, 
+/**
+ * When it is sent: `always` by default.
+ */
+when?: When, };
 
 export type Problem = { 
 /**
