@@ -276,7 +276,8 @@ impl NotifySpec {
         if let Some(webhook) = &self.webhook {
             let url = &webhook.url;
             let secure = url.starts_with("https://") && url.len() > "https://".len();
-            if !secure && !(url.starts_with("http://") && is_local(url)) {
+            let local = url.starts_with("http://") && is_local(url);
+            if !(secure || local) {
                 problems.push(
                     "notify.webhook.url",
                     format!(
