@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 apt_install "${DESKTOP_PACKAGES[@]}" xvfb xauth webkit2gtk-driver chromium \
-  debootstrap systemd-container iptables dbus openssh-client openssl pebble apt-cacher-ng
+  debootstrap systemd-container iptables dbus openssh-client openssl pebble apt-cacher-ng gnome-keyring libsecret-tools python3 python3-venv
 ensure_rust
 ensure_node
 if ! command -v tauri-driver >/dev/null; then

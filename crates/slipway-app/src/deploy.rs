@@ -7,11 +7,14 @@ use slipway_engine::lock::{self, Holder};
 use slipway_engine::{
     Cancel, Diff, Event, Outcome, Planned, Remote, RunError, Runner, Step, StepPlan, Tally,
 };
+use slipway_secrets::{Redactor, SecretStore};
 use slipway_spec::Spec;
+use slipway_spec::spec::KEYCHAIN;
 use slipway_ssh::{Credentials, KnownHosts, SshRemote, Target, Trust};
 
 use crate::error::AppError;
 use crate::local::LocalCommit;
+use crate::secrets::{self, Supplied};
 use crate::secure::{self, DnsGate};
 use crate::web::{self, AppStatus, Deployment, Login, ServerState};
 
@@ -36,13 +39,13 @@ pub fn read_commit(
     Ok(commit)
 }
 
-/// Asks the server what it has, then builds the steps that put `commit` live.
-/// `ca_pem` is the root of a private certificate authority ([`read_ca_bundle`]).
+/// Asks the server what it has, then builds the steps that put `commit` live, with the
+/// secrets and files `supplied` from this computer ([`Supplied::read`]).
 pub fn prepare(
     remote: &mut SshRemote,
     spec: &Spec,
     commit: &LocalCommit,
-    ca_pem: Option<String>,
+    supplied: Supplied,
     nonce: &str,
 ) -> Result<(ServerState, Deployment), AppError> {
     let server = web::discover(&mut Runner::new(remote, nonce, Cancel::default()), spec)?;
@@ -50,7 +53,7 @@ pub fn prepare(
         user: remote.user().to_owned(),
         key: remote.login_key().to_owned(),
     };
-    let deployment = web::deployment(spec, commit, &server, &login, ca_pem, SystemTime::now())?;
+    let deployment = web::deployment(spec, commit, &server, &login, supplied, SystemTime::now())?;
     Ok((server, deployment))
 }
 
@@ -134,8 +137,14 @@ pub struct Connector {
 }
 
 impl Connector {
-    /// Checks the spec and finds the credentials.
-    pub fn new(spec: &Spec, known_hosts: &Path, env: &Environment) -> Result<Self, AppError> {
+    /// Checks the spec and finds the credentials: the key file, the project's key from
+    /// `store` (`server.key = "keychain"`), or ssh-agent's keys.
+    pub fn new(
+        spec: &Spec,
+        known_hosts: &Path,
+        env: &Environment,
+        store: &dyn SecretStore,
+    ) -> Result<Self, AppError> {
         let problems = spec.validate();
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
@@ -147,6 +156,9 @@ impl Connector {
             user: server.user.clone(),
         };
         let credentials = match (&env.agent, server.key.is_empty()) {
+            (_, false) if server.key == KEYCHAIN => {
+                Credentials::Key(secrets::required(store, spec, secrets::SSH_KEY)?)
+            }
             (_, false) => Credentials::KeyFile(expand_home(&server.key, env.home.as_deref())),
             (Some(socket), true) => Credentials::Agent(socket.clone()),
             (None, true) => return Err(AppError::NoCredentials),
@@ -247,15 +259,19 @@ pub fn deploy(
         warnings: Vec::new(),
     };
     let mut tally = Tally::default();
+    let redactor = &deployment.redactor;
+    let mut scrubbed = |event: Event| on_event(scrub(event, redactor));
     let mut run = Run {
         connector,
         nonce,
         cancel,
         tally: &mut tally,
         applied: &mut applied,
-        on_event,
+        on_event: &mut scrubbed,
     };
-    let result = run.all(remote, deployment);
+    let result = run
+        .all(remote, deployment)
+        .map_err(|e| scrub_error(e, redactor));
     let Run { on_event, .. } = run;
     on_event(Event::Finished {
         changed: tally.changed,
@@ -456,6 +472,56 @@ impl Run<'_, '_> {
             millis,
         });
         Err(error)
+    }
+}
+
+/// `event` with every secret the deploy carries replaced by `<redacted>`: a release
+/// command may print one.
+fn scrub(event: Event, redactor: &Redactor) -> Event {
+    if redactor.is_empty() {
+        return event;
+    }
+    let clean = |text: String| redactor.redact(&text).into_owned();
+    match event {
+        Event::Output { step, stream, line } => Event::Output {
+            step,
+            stream,
+            line: clean(line),
+        },
+        Event::StepFinished {
+            step,
+            outcome: Outcome::Failed { message },
+            millis,
+        } => Event::StepFinished {
+            step,
+            outcome: Outcome::Failed {
+                message: clean(message),
+            },
+            millis,
+        },
+        Event::Warning { step, message } => Event::Warning {
+            step,
+            message: clean(message),
+        },
+        other => other,
+    }
+}
+
+/// `error` with the secrets the deploy carries scrubbed from what commands printed.
+fn scrub_error(error: AppError, redactor: &Redactor) -> AppError {
+    match error {
+        AppError::Run(RunError::ActionFailed {
+            step,
+            action,
+            status,
+            stderr,
+        }) => AppError::Run(RunError::ActionFailed {
+            step,
+            action,
+            status,
+            stderr: redactor.redact(&stderr).into_owned(),
+        }),
+        other => other,
     }
 }
 

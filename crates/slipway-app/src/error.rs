@@ -60,6 +60,25 @@ pub enum AppError {
         /// The releases that can go live.
         known: Vec<String>,
     },
+    /// The secret store failed, or has no keychain.
+    #[error(transparent)]
+    Secrets(#[from] slipway_secrets::StoreError),
+    /// A secret the spec needs is not set.
+    #[error("the secret {key} is not set: set it with `slipway secret set {}`, or give it as the environment variable {env_var}", key.split_once('/').map_or(key.as_str(), |(_, name)| name))]
+    MissingSecret {
+        /// Which secret: `shop/twilio-token`.
+        key: String,
+        /// The environment variable that can give it instead.
+        env_var: String,
+    },
+    /// A key is already in the keychain and replacing it was not asked for.
+    #[error(
+        "{key} already exists; replacing it locks out every server that trusts it until they get the new public key (use --force to replace it)"
+    )]
+    SecretExists {
+        /// Which secret.
+        key: String,
+    },
     /// The deploy user logged in but sudo refused it.
     #[error("sudo refused {user}: {said}")]
     SudoRefused {
@@ -94,6 +113,17 @@ pub enum AppError {
         /// What the operating system said.
         source: std::io::Error,
     },
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn secrets_error(error: &AppError) -> IpcError {
+    IpcError::new(ErrorCode::Invalid, capitalised(&error.to_string()))
 }
 
 fn ssh_error(error: &slipway_ssh::SshError) -> IpcError {
@@ -338,6 +368,9 @@ impl From<AppError> for IpcError {
             AppError::Uncommitted { paths } => uncommitted_error(&paths),
             AppError::NoSuchRelease { id, known } => no_release_error(&id, &known),
             AppError::SudoRefused { user, said } => sudo_error(&user, &said),
+            error @ (AppError::Secrets(_)
+            | AppError::MissingSecret { .. }
+            | AppError::SecretExists { .. }) => secrets_error(&error),
             AppError::NoIpv4 { host } => no_ipv4_error(&host),
             AppError::DnsNotReady {
                 problems,

@@ -11,6 +11,8 @@
 //! - [`secure`]: the server's lockdown, the switch to the deploy user, and HTTPS with its
 //!   DNS check.
 //! - [`local`]: the commit to deploy, read from the user's git repository.
+//! - [`secrets`]: the project's keys and secret variables, from the keychain.
+//! - [`notify`]: the spec's notification channels, and reporting how a run ended.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
@@ -18,7 +20,9 @@ pub mod bindings;
 pub mod deploy;
 pub mod error;
 pub mod local;
+pub mod notify;
 pub mod project;
+pub mod secrets;
 pub mod secure;
 pub mod web;
 

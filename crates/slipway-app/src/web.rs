@@ -17,7 +17,7 @@ use slipway_spec::spec::Installer;
 use slipway_spec::{Framework, Interface, Problems, Spec};
 use slipway_steps::apt::Packages;
 use slipway_steps::dir::Directory;
-use slipway_steps::env::{EnvFile, GeneratedSecret};
+use slipway_steps::env::{EnvFile, GeneratedSecret, PrivateFile};
 use slipway_steps::file::sha256_hex;
 use slipway_steps::live::{AppUnit, COLOURS, Health, Live, Reachable, SERVED_FILE, http_check};
 use slipway_steps::nginx::{Site, SiteTls};
@@ -32,7 +32,9 @@ use slipway_steps::user::User;
 
 use crate::error::AppError;
 use crate::local::{LocalCommit, requirement_files};
+use crate::secrets::Supplied;
 use crate::secure::{self, DnsGate};
+use slipway_secrets::{Redactor, Secret};
 
 /// The uv release Slipway installs on servers.
 pub const UV_VERSION: &str = "0.13.9";
@@ -355,6 +357,8 @@ pub struct Deployment {
     pub dns: Option<(usize, DnsGate)>,
     /// Things worth saying that do not stop the deploy.
     pub warnings: Vec<String>,
+    /// Scrubs the secrets this deploy carries out of everything it reports.
+    pub redactor: Redactor,
 }
 
 /// The moment a run changes logins: from the one that created the server to the deploy
@@ -380,6 +384,7 @@ impl Deployment {
             switch: None,
             dns: None,
             warnings: Vec::new(),
+            redactor: Redactor::new([]),
         }
     }
 }
@@ -542,6 +547,18 @@ impl Parts {
         }
     }
 
+    /// Adds the app's secret variables to its environment file.
+    fn add_secrets(&mut self, secrets: &[(String, Secret)]) {
+        if secrets.is_empty() {
+            return;
+        }
+        let mut vars: BTreeMap<String, String> = self.env.vars.drain(..).collect();
+        for (name, value) in secrets {
+            vars.insert(name.clone(), value.expose().clone());
+        }
+        self.env.vars = vars.into_iter().collect();
+    }
+
     /// What the running instance must match for `release`.
     fn stamp(&self, release: &str) -> String {
         let material = format!("{release}\0{}\0{}", self.unit.unit(), self.env.contents());
@@ -685,6 +702,51 @@ fn app_home(parts: &Parts) -> Vec<Box<dyn Step>> {
     ]
 }
 
+/// What installs the dependencies: uv (its step added to `steps`), or pip.
+fn installer(uv: bool, steps: &mut Vec<Box<dyn Step>>) -> Tool {
+    if !uv {
+        return Tool::Pip;
+    }
+    let tool = UvTool {
+        home: UV_HOME.into(),
+        version: UV_VERSION.into(),
+    };
+    let binary = tool.binary();
+    steps.push(Box::new(tool));
+    Tool::Uv(binary)
+}
+
+/// The server's mirror of the repository at `commit`, with the deploy key from the
+/// keychain installed first when there is one.
+fn mirror_steps(
+    spec: &Spec,
+    commit: &LocalCommit,
+    mirror: &str,
+    deploy_key: Option<Secret>,
+) -> Vec<Box<dyn Step>> {
+    let mut steps: Vec<Box<dyn Step>> = Vec::new();
+    let key_path = match deploy_key {
+        Some(key) => {
+            let path = format!("{}/deploy_key", root(spec));
+            steps.push(Box::new(PrivateFile {
+                path: path.clone(),
+                owner: "root:root".into(),
+                what: "the deploy key".into(),
+                contents: key.expose().clone(),
+            }));
+            Some(path)
+        }
+        None => (!spec.app.deploy_key.is_empty()).then(|| spec.app.deploy_key.clone()),
+    };
+    steps.push(Box::new(Mirror {
+        path: mirror.to_owned(),
+        url: spec.app.repository.clone(),
+        commit: commit.commit.clone(),
+        deploy_key: key_path,
+    }));
+    steps
+}
+
 /// Packages the app server needs that the app's own dependency files do not name.
 fn extras(inputs: &[(String, String)], asgi: bool) -> Vec<String> {
     let mentions = |name: &str| {
@@ -715,17 +777,23 @@ fn python_warning(spec: &Spec, server: &ServerState) -> Option<String> {
 }
 
 /// The steps that put `commit` live on a server in `server`'s state, at `now`, logged
-/// in as `login`. `ca_pem` is the root of a private certificate authority the server
-/// must trust.
+/// in as `login`, with the secrets and files `supplied` from this computer.
 pub fn deployment(
     spec: &Spec,
     commit: &LocalCommit,
     server: &ServerState,
     login: &Login,
-    ca_pem: Option<String>,
+    supplied: Supplied,
     now: SystemTime,
 ) -> Result<Deployment, AppError> {
-    let parts = Parts::new(spec, server);
+    let redactor = Redactor::new(supplied.values());
+    let Supplied {
+        ca_pem,
+        env: secret_env,
+        deploy_key,
+    } = supplied;
+    let mut parts = Parts::new(spec, server);
+    parts.add_secrets(&secret_env);
     let (root, app) = (&parts.root, &parts.app);
     let uv = spec.app.installer() != Some(Installer::Pip);
     let (requirements, inputs) = requirements(spec, commit, uv)?;
@@ -742,17 +810,7 @@ pub fn deployment(
         None => (None, None, Vec::new(), None),
     };
     steps.extend(app_home(&parts));
-    let installer = if uv {
-        let tool = UvTool {
-            home: UV_HOME.into(),
-            version: UV_VERSION.into(),
-        };
-        let binary = tool.binary();
-        steps.push(Box::new(tool));
-        Tool::Uv(binary)
-    } else {
-        Tool::Pip
-    };
+    let installer = installer(uv, &mut steps);
     let source = if spec.app.repository.is_empty() {
         // Only a new release needs the archive; a reused one is already on the server.
         Source::Archive(if new_release {
@@ -762,12 +820,7 @@ pub fn deployment(
         })
     } else {
         let mirror = format!("{root}/repo.git");
-        steps.push(Box::new(Mirror {
-            path: mirror.clone(),
-            url: spec.app.repository.clone(),
-            commit: commit.commit.clone(),
-            deploy_key: (!spec.app.deploy_key.is_empty()).then(|| spec.app.deploy_key.clone()),
-        }));
+        steps.extend(mirror_steps(spec, commit, &mirror, deploy_key));
         Source::Mirror {
             path: mirror,
             subdir: commit.subdir.clone(),
@@ -824,6 +877,7 @@ pub fn deployment(
         switch,
         dns,
         warnings: python_warning(spec, server).into_iter().collect(),
+        redactor,
     })
 }
 

@@ -3,14 +3,18 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use slipway_app::AppError;
 use slipway_app::deploy;
 use slipway_app::local::LocalCommit;
+use slipway_app::notify::{self, Ended, Services};
+use slipway_app::secrets::Supplied;
 use slipway_app::web::{self, Deployment};
 use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
+use slipway_notify::{Desktop, Kind};
+use slipway_secrets::Stores;
 use slipway_spec::Spec;
 use slipway_ssh::{HostKeyEvent, SshError, SshRemote, Trust};
 
@@ -25,6 +29,8 @@ pub struct Context {
     /// Trust a server's host key the first time Slipway sees it (`--trust`), without
     /// asking.
     pub trust_new_hosts: bool,
+    /// Where secrets are: `SLIPWAY_SECRET_*` variables, then the keychain.
+    pub store: Stores,
 }
 
 impl Context {
@@ -47,6 +53,7 @@ impl Context {
             known_hosts,
             who: format!("{user}@{}", host.trim()),
             trust_new_hosts: false,
+            store: slipway_secrets::open(),
         }
     }
 }
@@ -59,7 +66,8 @@ fn nonce() -> String {
     format!("{:x}{:x}", nanos, std::process::id())
 }
 
-fn read_spec(config: &Path) -> Result<Spec, AppError> {
+/// Reads and parses `slipway.toml`.
+pub fn read_spec(config: &Path) -> Result<Spec, AppError> {
     let text = std::fs::read_to_string(config).map_err(|source| AppError::Io {
         action: "read",
         path: config.to_owned(),
@@ -72,8 +80,12 @@ fn read_spec(config: &Path) -> Result<Spec, AppError> {
 }
 
 fn connect(out: &mut impl Write, spec: &Spec, context: &Context) -> Result<SshRemote, AppError> {
-    let connector = deploy::Connector::new(spec, &context.known_hosts, &context.env)?;
+    let connector = connector(spec, context)?;
     connect_with(out, spec, context, &connector)
+}
+
+fn connector(spec: &Spec, context: &Context) -> Result<deploy::Connector, AppError> {
+    deploy::Connector::new(spec, &context.known_hosts, &context.env, &context.store)
 }
 
 fn connect_with(
@@ -269,9 +281,9 @@ pub fn plan(
 ) -> Result<(), AppError> {
     let spec = read_spec(config)?;
     let commit = commit(out, &spec, config, options)?;
+    let supplied = supplied(&spec, config, context)?;
     let mut remote = connect(out, &spec, context)?;
-    let ca_pem = deploy::read_ca_bundle(&spec, &config_dir(config), &context.env)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, ca_pem, &nonce())?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &nonce())?;
     let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
     let plans = deploy::plan(&mut remote, &steps, &nonce())?;
     let _ = writeln!(
@@ -286,6 +298,13 @@ pub fn plan(
     }
     let _ = print_plan(out, &plans, &steps, &deployment);
     Ok(())
+}
+
+/// The secrets and files a deploy takes from this computer, read before connecting so
+/// a missing one stops the deploy at once.
+fn supplied(spec: &Spec, config: &Path, context: &Context) -> Result<Supplied, AppError> {
+    let ca_pem = deploy::read_ca_bundle(spec, &config_dir(config), &context.env)?;
+    Supplied::read(&context.store, spec, ca_pem)
 }
 
 /// Asks before changing anything; `false` when the user declines.
@@ -378,10 +397,10 @@ pub fn deploy(
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
     let commit = commit(out, &spec, config, options)?;
-    let connector = deploy::Connector::new(&spec, &context.known_hosts, &context.env)?;
+    let supplied = supplied(&spec, config, context)?;
+    let connector = connector(&spec, context)?;
     let mut remote = connect_with(out, &spec, context, &connector)?;
-    let ca_pem = deploy::read_ca_bundle(&spec, &config_dir(config), &context.env)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, ca_pem, &nonce())?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &nonce())?;
     let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
     if options.mode != Mode::Json {
         for warning in &deployment.warnings {
@@ -402,14 +421,30 @@ pub fn deploy(
             return Ok(false);
         }
     }
-    apply(
+    let started = Instant::now();
+    let applied = apply(
         out,
         &mut remote,
         &deployment,
         &connector,
         &holder(context, "deploy"),
         options,
-    )?;
+    );
+    let live = Ended::Live {
+        release: &deployment.release,
+        commit: commit.short(),
+    };
+    tell(
+        out,
+        &spec,
+        context,
+        Kind::Deploy,
+        &applied,
+        live,
+        started,
+        options,
+    );
+    applied?;
     if options.mode != Mode::Json {
         let address = match &spec.domain {
             Some(domain) => format!(" at https://{}", domain.name),
@@ -425,6 +460,72 @@ pub fn deploy(
     Ok(true)
 }
 
+/// The step a run stopped at, for notifications.
+fn failed_step(error: &AppError) -> String {
+    match error {
+        AppError::Run(
+            RunError::Remote { step, .. }
+            | RunError::Probe { step, .. }
+            | RunError::ActionFailed { step, .. }
+            | RunError::NotConverged { step, .. }
+            | RunError::Deferred { step, .. }
+            | RunError::Cancelled { step },
+        ) => step.clone(),
+        AppError::DnsNotReady { .. } => "dns".into(),
+        AppError::Locked(_) => "lock".into(),
+        _ => "connect".into(),
+    }
+}
+
+/// Notifies the spec's channels how a run ended and prints what happened on each; a
+/// channel that fails never fails the run.
+#[allow(clippy::too_many_arguments)] // the one place deploy and rollback report from
+fn tell(
+    out: &mut impl Write,
+    spec: &Spec,
+    context: &Context,
+    kind: Kind,
+    result: &Result<(), AppError>,
+    live: Ended<'_>,
+    started: Instant,
+    options: &DeployOptions,
+) {
+    let channels = notify::channels(spec, &context.store, &Services::from_env(), Desktop::new());
+    if channels.ready.is_empty() && channels.unavailable.is_empty() {
+        return;
+    }
+    let step;
+    let hint;
+    let ended = match result {
+        Ok(()) => live,
+        Err(error) => {
+            step = failed_step(error);
+            hint = error.to_string();
+            Ended::Failed {
+                step: &step,
+                hint: &hint,
+            }
+        }
+    };
+    let deliveries = notify::report(spec, &channels, kind, &ended, started.elapsed());
+    if options.mode == Mode::Json {
+        return;
+    }
+    let sent: Vec<&str> = deliveries
+        .iter()
+        .filter(|d| d.is_sent())
+        .map(|d| d.target.as_str())
+        .collect();
+    if !sent.is_empty() {
+        let _ = writeln!(out, "Notified: {}.", sent.join(", "));
+    }
+    for delivery in &deliveries {
+        if let Some(why) = delivery.error() {
+            let _ = writeln!(out, "Not notified: {}: {why}", delivery.target);
+        }
+    }
+}
+
 /// `slipway rollback`; `Ok(false)` when the user declined.
 pub fn rollback(
     out: &mut impl Write,
@@ -434,7 +535,7 @@ pub fn rollback(
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
-    let connector = deploy::Connector::new(&spec, &context.known_hosts, &context.env)?;
+    let connector = connector(&spec, context)?;
     let mut remote = connect_with(out, &spec, context, &connector)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
     let deployment = web::rollback(&spec, &server, to)?;
@@ -444,14 +545,34 @@ pub fn rollback(
     {
         return Ok(false);
     }
-    apply(
+    let started = Instant::now();
+    let applied = apply(
         out,
         &mut remote,
         &deployment,
         &connector,
         &holder(context, "rollback"),
         options,
-    )?;
+    );
+    let commit = server
+        .release(&target)
+        .map(|r| r.commit[..r.commit.len().min(7)].to_owned())
+        .unwrap_or_default();
+    let live = Ended::Live {
+        release: &target,
+        commit: &commit,
+    };
+    tell(
+        out,
+        &spec,
+        context,
+        Kind::Rollback,
+        &applied,
+        live,
+        started,
+        options,
+    );
+    applied?;
     if options.mode != Mode::Json {
         let _ = writeln!(out, "Release {target} is live again.");
     }

@@ -12,6 +12,7 @@ use slipway_spec::detect::{Detected, Detection, Found};
 mod deploy;
 mod render;
 mod sandbox;
+mod secrets;
 
 /// Put a Python web app on the internet from your own computer.
 #[derive(Parser)]
@@ -122,6 +123,31 @@ enum Command {
         #[arg(long, short, default_value = CONFIG_FILE)]
         config: PathBuf,
     },
+    /// The project's SSH keys, kept in the keychain.
+    Key {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE, global = true)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: secrets::KeyCommand,
+    },
+    /// The project's secrets in the keychain: notification credentials and the app's
+    /// secret variables.
+    Secret {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE, global = true)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: secrets::SecretCommand,
+    },
+    /// Send a test message on every notification channel in slipway.toml.
+    Notify {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Disposable Debian servers on this machine, to try deploys on.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -134,6 +160,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `slipway notify …`.
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// Send a test message on every channel, and say which arrived.
+    Test,
 }
 
 /// How `slipway` exits, so scripts can tell failures apart.
@@ -172,7 +205,10 @@ fn main() -> ExitCode {
         | Command::Releases { .. }
         | Command::Status { .. }
         | Command::Logs { .. }
-        | Command::Unlock { .. } => {
+        | Command::Unlock { .. }
+        | Command::Key { .. }
+        | Command::Secret { .. }
+        | Command::Notify { .. } => {
             server_command(&mut out, cli.command, cli.trust).map_err(Failure::App)
         }
         Command::Sandbox(command) => match sandbox::run(&mut out, command) {
@@ -262,6 +298,17 @@ fn server_command(out: &mut impl Write, command: Command, trust: bool) -> Result
             lines,
         } => deploy::logs(out, &config, &context, lines, follow).map(|()| Exit::Ok),
         Command::Unlock { config } => deploy::unlock(out, &config, &context).map(|()| Exit::Ok),
+        Command::Key { config, command } => {
+            secrets::key(out, &config, &context, &command).map(|()| Exit::Ok)
+        }
+        Command::Secret { config, command } => {
+            secrets::secret(out, &config, &context, &command).map(|()| Exit::Ok)
+        }
+        Command::Notify {
+            config,
+            command: NotifyCommand::Test,
+        } => secrets::notify_test(out, &config, &context)
+            .map(|sent| if sent { Exit::Ok } else { Exit::Failed }),
         // Local commands, run by `main` itself.
         Command::Detect { .. }
         | Command::Check { .. }

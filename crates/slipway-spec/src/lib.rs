@@ -20,7 +20,7 @@ pub mod site;
 pub mod spec;
 
 pub use detect::{DetectError, Detected, Detection, detect};
+pub use notify::{EmailNotify, NotifySpec, SlackNotify, SmsNotify, WebhookNotify, When};
 pub use problem::{Problem, Problems};
 pub use site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
-pub use notify::{EmailNotify, NotifySpec, SlackNotify, SmsNotify, WebhookNotify, When};
 pub use spec::{AppSpec, Entry, Framework, Interface, ServerSpec, Spec, SpecError, StaticSpec};

@@ -17,8 +17,14 @@ use crate::spec::record;
 pub const SECRET_NAMES: [(&str, &str); 4] = [
     ("smtp-password", "the SMTP password for [notify.email]"),
     ("twilio-token", "Twilio's auth token for [notify.sms]"),
-    ("slack-webhook", "the Slack incoming webhook URL for [notify.slack]"),
-    ("webhook-secret", "the signing secret for [notify.webhook] (optional)"),
+    (
+        "slack-webhook",
+        "the Slack incoming webhook URL for [notify.slack]",
+    ),
+    (
+        "webhook-secret",
+        "the signing secret for [notify.webhook] (optional)",
+    ),
 ];
 
 /// When a channel hears about a run.
@@ -249,7 +255,10 @@ impl NotifySpec {
                 ),
                 other => problems.push(
                     "notify.email.security",
-                    format!("{} is not a choice; write \"starttls\" or \"tls\"", quote(other)),
+                    format!(
+                        "{} is not a choice; write \"starttls\" or \"tls\"",
+                        quote(other)
+                    ),
                 ),
             }
             when(problems, "notify.email.when", &email.when);

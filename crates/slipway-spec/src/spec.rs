@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::check::{self, quote};
-use crate::problem::{Problem, Problems};
 pub use crate::notify::NotifySpec;
+use crate::problem::{Problem, Problems};
 pub use crate::site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
 
 /// The web frameworks Slipway knows how to run.

@@ -140,7 +140,10 @@ fn a_changed_host_key_is_refused_and_explained() {
     let error = connect(&server, &unknown, &Trust::KnownOnly)
         .err()
         .expect("unknown host refused");
-    let SshError::HostKeyUnknown { fingerprint: shown, .. } = error else {
+    let SshError::HostKeyUnknown {
+        fingerprint: shown, ..
+    } = error
+    else {
         panic!("unknown host: {error}")
     };
     assert_eq!(shown, fingerprint(&server.host_key));

@@ -212,6 +212,82 @@ impl Step for GeneratedSecret {
     }
 }
 
+/// A private file holding a secret from this computer (a deploy key): mode 0600,
+/// compared by hash, written through the connection's stdin, and never shown: plans and
+/// diffs name it and give its size only.
+pub struct PrivateFile {
+    /// Absolute path.
+    pub path: String,
+    /// `user:group` that owns it.
+    pub owner: String,
+    /// What it is, for people: "the deploy key".
+    pub what: String,
+    /// The contents.
+    pub contents: String,
+}
+
+impl PrivateFile {
+    fn key(&self) -> String {
+        format!("private-file:{}", self.path)
+    }
+}
+
+impl Step for PrivateFile {
+    fn id(&self) -> String {
+        self.key()
+    }
+
+    fn describe(&self) -> String {
+        format!("{} is in {}", self.what, self.path)
+    }
+
+    fn probes(&self) -> Vec<Probe> {
+        let stat = Cmd::new("stat").args(["-c", "%U:%G %a", &self.path]);
+        let hash = Cmd::new("sha256sum").arg(self.path.clone());
+        vec![Probe::new(
+            self.key(),
+            stat.and(hash).or(Cmd::Fixed("echo missing")),
+        )]
+    }
+
+    fn plan(&self, facts: &Facts) -> StepPlan {
+        let output = facts
+            .get(&self.key())
+            .map(|a: &Answer| a.stdout.clone())
+            .unwrap_or_default();
+        let mut lines = output.lines();
+        let meta = lines.next().unwrap_or_default().trim();
+        let hash = lines
+            .next()
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_default();
+        let right_meta = meta == format!("{} 600", self.owner);
+        if right_meta && hash == sha256_hex(self.contents.as_bytes()) {
+            return StepPlan::Satisfied {
+                evidence: format!("{} in place, mode 600", self.what),
+            };
+        }
+        let before = if meta == "missing" {
+            String::new()
+        } else {
+            format!("{} (another one, or other owner or mode)\n", self.what)
+        };
+        StepPlan::Change {
+            actions: vec![Action::WriteFile {
+                path: self.path.clone(),
+                contents: self.contents.clone().into_bytes(),
+                mode: 0o600,
+                owner: Some(self.owner.clone()),
+                validate: None,
+            }],
+            diff: Diff::new(
+                before,
+                format!("{} ({} bytes), mode 600\n", self.what, self.contents.len()),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +408,41 @@ mod tests {
             },
         );
         assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+    }
+
+    #[test]
+    fn a_private_file_is_compared_by_hash_and_never_shown() {
+        let step = PrivateFile {
+            path: "/srv/shop/deploy_key".into(),
+            owner: "root:root".into(),
+            what: "the deploy key".into(),
+            contents: "-----BEGIN OPENSSH PRIVATE KEY-----\ncanary\n".into(),
+        };
+        let hash = sha256_hex(step.contents.as_bytes());
+        let mut facts = Facts::default();
+        facts.insert(
+            step.key(),
+            Answer {
+                status: 0,
+                stdout: format!("root:root 600\n{hash}  /srv/shop/deploy_key\n"),
+            },
+        );
+        assert!(matches!(step.plan(&facts), StepPlan::Satisfied { .. }));
+        facts.insert(
+            step.key(),
+            Answer {
+                status: 0,
+                stdout: "missing\n".into(),
+            },
+        );
+        let StepPlan::Change { actions, diff } = step.plan(&facts) else {
+            panic!("a change")
+        };
+        let shown = format!("{}{}{}", actions[0].describe(), diff.before, diff.after);
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(
+            shown.contains("the deploy key (43 bytes), mode 600"),
+            "{shown}"
+        );
     }
 }

@@ -115,3 +115,96 @@ impl Project {
         git(&self.dir, &["commit", "-qm", message]);
     }
 }
+
+/// One request a fake service received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// `POST`.
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// Header lines as sent, `Name: value`.
+    pub headers: Vec<String>,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// A local HTTP service that records every request and answers as Slack's incoming
+/// webhooks (`/services/…`: 200 `ok`), Twilio's Messages API (201 with the message JSON)
+/// and a JSON webhook (anything else: 200 `{}`) answer.
+pub struct FakeServices {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl FakeServices {
+    pub fn start() -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut words = line.split_whitespace();
+                let method = words.next().unwrap_or_default().to_owned();
+                let path = words.next().unwrap_or_default().to_owned();
+                let mut headers = Vec::new();
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let header = header.trim_end().to_owned();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    headers.push(header);
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let (status, kind, reply) = if path.starts_with("/services/") {
+                    ("200 OK", "text/plain", "ok".to_owned())
+                } else if path.starts_with("/2010-04-01/Accounts/") {
+                    let sid = path.split('/').nth(3).unwrap_or_default();
+                    let reply = format!(
+                        r#"{{"sid": "SM29f4f980778e4621b72df75ac82f5000", "account_sid": "{sid}", "status": "queued", "num_segments": "1", "num_media": "0", "direction": "outbound-api", "api_version": "2010-04-01", "price": null, "error_code": null, "error_message": null}}"#
+                    );
+                    ("201 Created", "application/json", reply)
+                } else {
+                    ("200 OK", "application/json", "{}".to_owned())
+                };
+                log.lock().expect("log").push(Received {
+                    method,
+                    path,
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+            }
+        });
+        Self { url, received }
+    }
+
+    /// Every request so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("log").clone()
+    }
+}

@@ -2,5 +2,6 @@
 
 pub mod acme;
 pub mod apt_cache;
+pub mod desktop;
 pub mod git;
 pub mod latency;
