@@ -79,6 +79,14 @@ pub enum AppError {
         /// Which secret.
         key: String,
     },
+    /// GitHub did not take a deploy key.
+    #[error("could not add the deploy key to {repo} on GitHub: {message}")]
+    GitHub {
+        /// `owner/name`.
+        repo: String,
+        /// What GitHub said, and what to do.
+        message: String,
+    },
     /// The deploy user logged in but sudo refused it.
     #[error("sudo refused {user}: {said}")]
     SudoRefused {
@@ -120,6 +128,55 @@ fn capitalised(text: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// How a folder that could not be opened as a project is shown.
+fn detect_error(error: DetectError) -> IpcError {
+    match error {
+        DetectError::NotAFolder { path } => IpcError::new(
+            ErrorCode::NotFound,
+            format!("{} is not a folder", path.display()),
+        )
+        .hint("Check the path, or choose the folder with Browse…")
+        .field("path"),
+        DetectError::Unreadable { path, source } => IpcError::new(
+            ErrorCode::Io,
+            format!("Could not read {}: {source}", path.display()),
+        )
+        .hint("Check that you may read this folder")
+        .field("path"),
+        DetectError::NotAPythonApp {
+            path,
+            looked_for,
+            found_instead,
+        } => {
+            let mut error = IpcError::new(
+                ErrorCode::NotAProject,
+                format!("{} does not look like a Python web app", path.display()),
+            )
+            .field("path");
+            if let Some(instead) = found_instead {
+                error = error.hint(format!("It holds {instead}."));
+            }
+            error = error.hint("Slipway looked for:");
+            for item in looked_for {
+                error = error.hint(format!("• {item}"));
+            }
+            error
+        }
+        DetectError::SeveralApps { path, candidates } => {
+            let mut error = IpcError::new(
+                ErrorCode::NotAProject,
+                format!("{} holds several Python apps", path.display()),
+            )
+            .hint("Choose the folder of the one to deploy:")
+            .field("path");
+            for candidate in candidates {
+                error = error.hint(format!("• {}", path.join(candidate).display()));
+            }
+            error
+        }
+    }
 }
 
 fn secrets_error(error: &AppError) -> IpcError {
@@ -287,49 +344,7 @@ fn no_release_error(id: &str, known: &[String]) -> IpcError {
 impl From<AppError> for IpcError {
     fn from(error: AppError) -> Self {
         match error {
-            AppError::Detect(DetectError::NotAFolder { path }) => IpcError::new(
-                ErrorCode::NotFound,
-                format!("{} is not a folder", path.display()),
-            )
-            .hint("Check the path, or choose the folder with Browse…")
-            .field("path"),
-            AppError::Detect(DetectError::Unreadable { path, source }) => IpcError::new(
-                ErrorCode::Io,
-                format!("Could not read {}: {source}", path.display()),
-            )
-            .hint("Check that you may read this folder")
-            .field("path"),
-            AppError::Detect(DetectError::NotAPythonApp {
-                path,
-                looked_for,
-                found_instead,
-            }) => {
-                let mut error = IpcError::new(
-                    ErrorCode::NotAProject,
-                    format!("{} does not look like a Python web app", path.display()),
-                )
-                .field("path");
-                if let Some(instead) = found_instead {
-                    error = error.hint(format!("It holds {instead}."));
-                }
-                error = error.hint("Slipway looked for:");
-                for item in looked_for {
-                    error = error.hint(format!("• {item}"));
-                }
-                error
-            }
-            AppError::Detect(DetectError::SeveralApps { path, candidates }) => {
-                let mut error = IpcError::new(
-                    ErrorCode::NotAProject,
-                    format!("{} holds several Python apps", path.display()),
-                )
-                .hint("Choose the folder of the one to deploy:")
-                .field("path");
-                for candidate in candidates {
-                    error = error.hint(format!("• {}", path.join(candidate).display()));
-                }
-                error
-            }
+            AppError::Detect(error) => detect_error(error),
             AppError::SpecFile {
                 path,
                 source: SpecError::Syntax(problem),
@@ -370,7 +385,8 @@ impl From<AppError> for IpcError {
             AppError::SudoRefused { user, said } => sudo_error(&user, &said),
             error @ (AppError::Secrets(_)
             | AppError::MissingSecret { .. }
-            | AppError::SecretExists { .. }) => secrets_error(&error),
+            | AppError::SecretExists { .. }
+            | AppError::GitHub { .. }) => secrets_error(&error),
             AppError::NoIpv4 { host } => no_ipv4_error(&host),
             AppError::DnsNotReady {
                 problems,

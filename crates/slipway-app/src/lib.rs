@@ -12,6 +12,7 @@
 //!   DNS check.
 //! - [`local`]: the commit to deploy, read from the user's git repository.
 //! - [`secrets`]: the project's keys and secret variables, from the keychain.
+//! - [`github`]: deploy keys added to a GitHub repository through its API.
 //! - [`notify`]: the spec's notification channels, and reporting how a run ended.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
@@ -19,6 +20,7 @@
 pub mod bindings;
 pub mod deploy;
 pub mod error;
+pub mod github;
 pub mod local;
 pub mod notify;
 pub mod project;

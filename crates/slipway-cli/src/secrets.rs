@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use clap::Subcommand;
 use slipway_app::AppError;
+use slipway_app::github;
 use slipway_app::notify::{self, Services};
 use slipway_app::secrets::{self, DEPLOY_KEY, SSH_KEY};
 use slipway_notify::{DeliveryStatus, Desktop, Notifier};
@@ -79,12 +80,7 @@ pub fn key(
                 public.line
             );
             let _ = if *deploy {
-                writeln!(
-                    out,
-                    "Add this public key to the repository as a read-only deploy key (GitHub: \
-                     Settings → Deploy keys → Add deploy key; GitLab: Settings → Repository → \
-                     Deploy keys), then set app.deploy_key = \"keychain\" in slipway.toml."
-                )
+                deploy_key_added(out, &spec, context, &public.line)?
             } else {
                 writeln!(
                     out,
@@ -104,6 +100,48 @@ pub fn key(
         }
     }
     Ok(())
+}
+
+/// Adds a new deploy key to the repository through GitHub's API when the repository is
+/// on GitHub and the keychain has a GitHub token; otherwise says how to add it by hand.
+fn deploy_key_added(
+    out: &mut impl Write,
+    spec: &Spec,
+    context: &Context,
+    public: &str,
+) -> Result<io::Result<()>, AppError> {
+    let repo = github::repository(&spec.app.repository);
+    let token = match &repo {
+        Some(_) => {
+            let key = SecretKey::new(spec.app.name.clone(), github::GITHUB_TOKEN)?;
+            context.store.get(&key)?
+        }
+        None => None,
+    };
+    if let (Some(repo), Some(token)) = (repo, token) {
+        let api = std::env::var("SLIPWAY_GITHUB_API").unwrap_or_else(|_| github::GITHUB_API.into());
+        let title = format!("slipway {}", spec.app.name);
+        let added = github::add_deploy_key(&api, &token, &repo, &title, public)?;
+        return Ok(writeln!(
+            out,
+            "Added it to github.com/{repo} as a {} deploy key (id {}). Set app.deploy_key = \
+             \"keychain\" in slipway.toml if it is not set yet.",
+            if added.read_only {
+                "read-only"
+            } else {
+                "read-write"
+            },
+            added.id
+        ));
+    }
+    Ok(writeln!(
+        out,
+        "Add this public key to the repository as a read-only deploy key (GitHub: Settings → \
+         Deploy keys → Add deploy key; GitLab: Settings → Repository → Deploy keys), then set \
+         app.deploy_key = \"keychain\" in slipway.toml. With a GitHub token stored \
+         (`slipway secret set {}`), Slipway adds it for you.",
+        github::GITHUB_TOKEN
+    ))
 }
 
 /// The secrets `spec` uses, with what each is for.

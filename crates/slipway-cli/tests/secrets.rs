@@ -287,3 +287,133 @@ fn no_secret_reaches_a_file_a_log_an_event_the_output_or_a_notification() {
         findings.join("\n")
     );
 }
+
+#[test]
+fn a_deploy_key_goes_to_the_keychain_and_to_github_without_copying_anything() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let session = DesktopSession::start(&work.path().join("desktop")).expect("keyring");
+    let services = FakeServices::start();
+    let (_temp, dir) = support::fixture("flask-app", "shop");
+    support::git(&dir, &["init", "-q"]);
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slipway"));
+        session
+            .apply(&mut command)
+            .args(args)
+            .current_dir(&dir)
+            .env("SLIPWAY_GITHUB_API", &services.url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("slipway starts");
+        let mut input = child.stdin.take().expect("stdin");
+        input
+            .write_all(stdin.unwrap_or_default().as_bytes())
+            .expect("stdin");
+        drop(input);
+        child.wait_with_output().expect("slipway ends")
+    };
+    succeeded(&run(&["init"], None));
+    let spec = dir.join("slipway.toml");
+    let text_now = std::fs::read_to_string(&spec).expect("spec");
+    let with_repo = text_now.replacen(
+        "[app]\n",
+        "[app]\nrepository = \"git@github.com:ana-ruiz/shop.git\"\ndeploy_key = \"keychain\"\n",
+        1,
+    );
+    std::fs::write(&spec, with_repo).expect("spec");
+
+    // Without a token: the public key and how to add it by hand.
+    let by_hand = succeeded(&run(&["key", "new", "--deploy"], None));
+    assert!(by_hand.contains("Settings → Deploy keys"), "{by_hand}");
+    assert!(services.received().is_empty());
+
+    let token = format!("ghp_canary{}", std::process::id());
+    succeeded(&run(
+        &["secret", "set", "github-token"],
+        Some(&format!("{token}\n")),
+    ));
+    let again = run(&["key", "new", "--deploy"], None);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "an existing key is not replaced silently"
+    );
+    assert!(
+        text(&again.stderr).contains("--force"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let added = succeeded(&run(&["key", "new", "--deploy", "--force"], None));
+    assert!(
+        added.contains("Added it to github.com/ana-ruiz/shop as a read-only deploy key (id 1)"),
+        "{added}"
+    );
+    let public = added
+        .lines()
+        .find(|l| l.starts_with("ssh-ed25519 "))
+        .expect("public key");
+    let received = services.received();
+    assert_eq!(received.len(), 1, "{received:#?}");
+    let request = &received[0];
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/repos/ana-ruiz/shop/keys")
+    );
+    for header in [
+        format!("authorization: Bearer {token}"),
+        "accept: application/vnd.github+json".to_owned(),
+        "x-github-api-version: 2022-11-28".to_owned(),
+        "user-agent: slipway/".to_owned(),
+    ] {
+        assert!(
+            request.headers.iter().any(|h| h
+                .to_ascii_lowercase()
+                .starts_with(&header.to_ascii_lowercase())),
+            "{header} in {:?}",
+            request.headers
+        );
+    }
+    let body: serde_json::Value = serde_json::from_str(&request.body).expect("JSON body");
+    assert_eq!(body["key"], public);
+    assert_eq!(body["read_only"], true);
+    assert_eq!(body["title"], "slipway shop");
+    assert_eq!(
+        succeeded(&run(&["key", "show", "--deploy"], None)).trim(),
+        public
+    );
+
+    for output in [&by_hand, &added] {
+        assert!(!output.contains(&token), "the token leaked: {output}");
+    }
+}
+
+#[test]
+fn github_refusals_say_what_github_said_and_what_to_do() {
+    let services = FakeServices::start();
+    let api = &services.url;
+    let token = format!("ghp_canary{}", std::process::id());
+    let secret = |value: &str| slipway_secrets::Secret::new(value.to_owned());
+    let add = |token: &str, key: &str| {
+        slipway_app::github::add_deploy_key(api, &secret(token), "ana-ruiz/shop", "t", key)
+    };
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFirst slipway shop deploy-key";
+    assert_eq!(add(&token, key).expect("added").id, 1);
+    let twice = add(&token, key).expect_err("refused").to_string();
+    assert!(twice.contains("key is already in use"), "{twice}");
+    assert!(
+        twice.contains("slipway key new --deploy --force"),
+        "{twice}"
+    );
+    let bad = add("bad-token", "ssh-ed25519 AAAAother")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        bad.contains("GitHub refused the token (Bad credentials)"),
+        "{bad}"
+    );
+    for output in [&twice, &bad] {
+        assert!(!output.contains(&token), "the token leaked: {output}");
+    }
+}

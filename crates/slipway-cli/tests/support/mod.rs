@@ -130,8 +130,9 @@ pub struct Received {
 }
 
 /// A local HTTP service that records every request and answers as Slack's incoming
-/// webhooks (`/services/…`: 200 `ok`), Twilio's Messages API (201 with the message JSON)
-/// and a JSON webhook (anything else: 200 `{}`) answer.
+/// webhooks (`/services/…`: 200 `ok`), Twilio's Messages API (201 with the message JSON),
+/// GitHub's deploy keys (`/repos/OWNER/NAME/keys`) and a JSON webhook (anything else:
+/// 200 `{}`) answer.
 pub struct FakeServices {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -145,6 +146,7 @@ impl FakeServices {
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
+        let mut keys: Vec<String> = Vec::new();
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
                 let mut reader = BufReader::new(stream.try_clone().expect("clone"));
@@ -175,7 +177,23 @@ impl FakeServices {
                 }
                 let mut body = vec![0; length];
                 let _ = reader.read_exact(&mut body);
-                let (status, kind, reply) = if path.starts_with("/services/") {
+                let header = |name: &str| {
+                    headers.iter().find_map(|h| {
+                        h.split_once(':')
+                            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                            .map(|(_, v)| v.trim().to_owned())
+                    })
+                };
+                let (status, kind, reply) = if path.starts_with("/repos/")
+                    && path.ends_with("/keys")
+                {
+                    github_keys(
+                        &mut keys,
+                        header("authorization").as_deref(),
+                        header("user-agent").as_deref(),
+                        &body,
+                    )
+                } else if path.starts_with("/services/") {
                     ("200 OK", "text/plain", "ok".to_owned())
                 } else if path.starts_with("/2010-04-01/Accounts/") {
                     let sid = path.split('/').nth(3).unwrap_or_default();
@@ -207,4 +225,61 @@ impl FakeServices {
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("log").clone()
     }
+}
+
+/// GitHub's answer to `POST /repos/…/keys`: 201 with the key, 401 for a missing or bad
+/// token (`bad…`), 403 without a User-Agent, 422 for a key already in use.
+fn github_keys(
+    keys: &mut Vec<String>,
+    authorization: Option<&str>,
+    user_agent: Option<&str>,
+    body: &[u8],
+) -> (&'static str, &'static str, String) {
+    let error = |status: &'static str, message: &str, errors: &str| {
+        let code = &status[..3];
+        (
+            status,
+            "application/json",
+            format!(
+                r#"{{"message": "{message}", {errors}"documentation_url": "https://docs.github.com/rest", "status": "{code}"}}"#
+            ),
+        )
+    };
+    if user_agent.is_none() {
+        return error(
+            "403 Forbidden",
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+            "",
+        );
+    }
+    match authorization.and_then(|a| a.strip_prefix("Bearer ")) {
+        None => return error("401 Unauthorized", "Requires authentication", ""),
+        Some(token) if token.starts_with("bad") => {
+            return error("401 Unauthorized", "Bad credentials", "");
+        }
+        Some(_) => {}
+    }
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let key = request["key"].as_str().unwrap_or_default().to_owned();
+    if keys.contains(&key) {
+        return error(
+            "422 Unprocessable Entity",
+            "Validation Failed",
+            r#""errors": [{"resource": "PublicKey", "code": "custom", "field": "key", "message": "key is already in use"}], "#,
+        );
+    }
+    keys.push(key.clone());
+    let reply = serde_json::json!({
+        "id": keys.len(),
+        "key": key,
+        "url": format!("https://api.github.com/repos/x/y/keys/{}", keys.len()),
+        "title": request["title"],
+        "verified": true,
+        "created_at": "2026-11-26T21:00:00Z",
+        "read_only": request["read_only"].as_bool().unwrap_or(false),
+        "added_by": "octocat",
+        "last_used": null,
+        "enabled": true,
+    });
+    ("201 Created", "application/json", reply.to_string())
 }
