@@ -116,6 +116,69 @@ pub fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
+/// What a certificate check found: the certificate, and whether a trial renewal passed.
+pub struct CertificateCheck {
+    /// The server's state, with its certificate.
+    pub server: ServerState,
+    /// `Ok` when certbot's trial renewal passed; else the end of what certbot said.
+    pub renewal: Result<(), String>,
+}
+
+/// Reads the site's certificate and proves it will renew: certbot's trial renewal
+/// against the spec's certificate authority's trial directory. Changes nothing.
+pub fn certificate_check(
+    remote: &mut SshRemote,
+    spec: &Spec,
+    nonce: &str,
+) -> Result<CertificateCheck, AppError> {
+    let server = server_state(remote, spec, nonce)?;
+    let trial = spec
+        .tls
+        .as_ref()
+        .map(|tls| tls.acme().trial_directory().to_owned())
+        .ok_or(AppError::NoDomain)?;
+    if server.certificate.is_none() {
+        return Ok(CertificateCheck {
+            server,
+            renewal: Err("there is no certificate yet: deploy to request one".into()),
+        });
+    }
+    let cmd = slipway_engine::Cmd::new("certbot")
+        .args(["renew", "--dry-run", "--cert-name", &spec.app.name])
+        .args([
+            "--server",
+            &trial,
+            "--no-random-sleep-on-renew",
+            "--non-interactive",
+        ])
+        .merge_stderr();
+    let script = cmd.to_shell().map_err(|e| {
+        AppError::Run(RunError::Probe {
+            step: "certificate".into(),
+            source: slipway_engine::probe::ProbeError::Quote(e),
+        })
+    })?;
+    let exit = remote
+        .run(&script, None, Duration::from_mins(5), &mut |_, _| {})
+        .map_err(|source| {
+            AppError::Run(RunError::Remote {
+                step: "certificate".into(),
+                source,
+            })
+        })?;
+    let renewal = if exit.status == 0 {
+        Ok(())
+    } else {
+        let lines: Vec<&str> = exit
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        Err(lines[lines.len().saturating_sub(3)..].join(" "))
+    };
+    Ok(CertificateCheck { server, renewal })
+}
+
 /// Where the caller's environment says things are.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {

@@ -26,6 +26,9 @@ pub enum AppError {
     /// The spec names no server.
     #[error("the spec has no [server] section: add the host to deploy to")]
     NoServer,
+    /// The spec has no domain, so there is no certificate to check.
+    #[error("the spec has no [domain] and [tls]: there is no certificate to check")]
+    NoDomain,
     /// The spec names no key and no ssh-agent is running.
     #[error("no SSH key: set server.key in slipway.toml, or start ssh-agent and add your key")]
     NoCredentials,
@@ -364,6 +367,9 @@ impl From<AppError> for IpcError {
                 .hint("Add a [server] section with the host to slipway.toml")
                 .field("server.host"),
             AppError::Ssh(error) => ssh_error(&error),
+            AppError::NoDomain => IpcError::new(ErrorCode::Invalid, "The site has no domain yet")
+                .hint("Add a [domain] and [tls] to slipway.toml to serve it over HTTPS")
+                .field("domain.name"),
             AppError::NoCredentials => {
                 IpcError::new(ErrorCode::Invalid, "Choose the SSH key to log in with")
                     .hint("Set server.key, or start ssh-agent and add your key with ssh-add")

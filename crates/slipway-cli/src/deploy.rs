@@ -721,6 +721,70 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
     Ok(())
 }
 
+/// `slipway certificate check`: the certificate, and a trial renewal; notifies the
+/// channels like a deploy does. `Ok(false)` when renewal would fail.
+pub fn certificate_check(
+    out: &mut impl Write,
+    config: &Path,
+    context: &Context,
+) -> Result<bool, AppError> {
+    let spec = read_spec(config)?;
+    let mut remote = connect(out, &spec, context)?;
+    let started = Instant::now();
+    let check = deploy::certificate_check(&mut remote, &spec, &nonce())?;
+    let _ = match &check.server.certificate {
+        Some(cert) => writeln!(
+            out,
+            "Certificate: {} from {}, expires {} ({} days left)",
+            cert.names.join(", "),
+            cert.issuer,
+            cert.not_after,
+            cert.days_left
+        ),
+        None => writeln!(out, "Certificate: none yet"),
+    };
+    let _ = match &check.renewal {
+        Ok(()) => writeln!(
+            out,
+            "Renewal: a trial renewal passed; certbot's timer renews it."
+        ),
+        Err(why) => writeln!(out, "Renewal: the trial renewal FAILED: {why}"),
+    };
+    let live = check.server.current.clone().unwrap_or_default();
+    let commit = check
+        .server
+        .release(&live)
+        .map(|r| r.commit[..r.commit.len().min(7)].to_owned())
+        .unwrap_or_default();
+    let result = check.renewal.clone().map_err(|message| {
+        AppError::Run(RunError::Deferred {
+            step: "certificate".into(),
+            reason: message,
+        })
+    });
+    let ended = Ended::Live {
+        release: &live,
+        commit: &commit,
+    };
+    let options = DeployOptions {
+        mode: Mode::Yes,
+        force_unlock: false,
+        revision: String::new(),
+        allow_uncommitted: false,
+    };
+    tell(
+        out,
+        &spec,
+        context,
+        Kind::CertificateCheck,
+        &result,
+        ended,
+        started,
+        &options,
+    );
+    Ok(check.renewal.is_ok())
+}
+
 /// `slipway logs`: the app's journal, followed until Ctrl-C with `follow`.
 pub fn logs(
     out: &mut impl Write,

@@ -140,6 +140,14 @@ enum Command {
         #[command(subcommand)]
         command: secrets::SecretCommand,
     },
+    /// The site's HTTPS certificate.
+    Certificate {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
     /// Send a test message on every notification channel in slipway.toml.
     Notify {
         /// The spec file.
@@ -160,6 +168,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `slipway certificate …`.
+#[derive(Subcommand)]
+enum CertificateCommand {
+    /// Show the certificate and prove it will renew (a trial renewal); notifies the
+    /// channels in slipway.toml. Changes nothing.
+    Check,
 }
 
 /// `slipway notify …`.
@@ -208,7 +224,8 @@ fn main() -> ExitCode {
         | Command::Unlock { .. }
         | Command::Key { .. }
         | Command::Secret { .. }
-        | Command::Notify { .. } => {
+        | Command::Notify { .. }
+        | Command::Certificate { .. } => {
             server_command(&mut out, cli.command, cli.trust).map_err(Failure::App)
         }
         Command::Sandbox(command) => match sandbox::run(&mut out, command) {
@@ -304,6 +321,11 @@ fn server_command(out: &mut impl Write, command: Command, trust: bool) -> Result
         Command::Secret { config, command } => {
             secrets::secret(out, &config, &context, &command).map(|()| Exit::Ok)
         }
+        Command::Certificate {
+            config,
+            command: CertificateCommand::Check,
+        } => deploy::certificate_check(out, &config, &context)
+            .map(|ok| if ok { Exit::Ok } else { Exit::DeployFailed }),
         Command::Notify {
             config,
             command: NotifyCommand::Test,

@@ -246,6 +246,14 @@ fn a_first_deploy_ends_at_https_on_a_locked_down_server_and_a_second_asks_nothin
     );
     assert!(shown.contains("days left"), "{shown}");
 
+    // A certificate check proves renewal again, changing nothing.
+    let issued = site.acme.issued().expect("pebble's log");
+    let check = site.project.slipway(&["certificate", "check"]);
+    let said = text(&check.stdout);
+    assert!(check.status.success(), "{said}{}", text(&check.stderr));
+    assert!(said.contains("Renewal: a trial renewal passed"), "{said}");
+    assert_eq!(site.acme.issued().expect("pebble's log"), issued + 1);
+
     // A second deploy logs in as the deploy user and asks Pebble for nothing.
     let before = site.orders();
     let again = site.project.deploy();
