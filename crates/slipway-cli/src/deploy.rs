@@ -460,6 +460,14 @@ pub fn deploy(
     Ok(true)
 }
 
+/// The first seven characters of the commit release `id` holds, as git shows them.
+fn short_commit(server: &web::ServerState, id: &str) -> String {
+    server
+        .release(id)
+        .map(|r| r.commit.chars().take(7).collect())
+        .unwrap_or_default()
+}
+
 /// The step a run stopped at, for notifications.
 fn failed_step(error: &AppError) -> String {
     match error {
@@ -554,10 +562,7 @@ pub fn rollback(
         &holder(context, "rollback"),
         options,
     );
-    let commit = server
-        .release(&target)
-        .map(|r| r.commit[..r.commit.len().min(7)].to_owned())
-        .unwrap_or_default();
+    let commit = short_commit(&server, &target);
     let live = Ended::Live {
         release: &target,
         commit: &commit,
@@ -751,11 +756,7 @@ pub fn certificate_check(
         Err(why) => writeln!(out, "Renewal: the trial renewal FAILED: {why}"),
     };
     let live = check.server.current.clone().unwrap_or_default();
-    let commit = check
-        .server
-        .release(&live)
-        .map(|r| r.commit[..r.commit.len().min(7)].to_owned())
-        .unwrap_or_default();
+    let commit = short_commit(&check.server, &live);
     let result = check.renewal.clone().map_err(|message| {
         AppError::Run(RunError::Deferred {
             step: "certificate".into(),

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::check::{self, quote};
 use crate::problem::Problems;
-use crate::spec::{ServerSpec, record};
+use crate::spec::{ServerSpec, is_false, is_true, record, yes};
 
 /// How long a deploy waits for the domain to point at the server when `[domain]` does
 /// not say, in seconds.
@@ -344,17 +344,6 @@ impl HardenSpec {
     }
 }
 
-fn yes() -> bool {
-    true
-}
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
-fn is_true(value: &bool) -> bool {
-    *value
-}
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
-fn is_false(value: &bool) -> bool {
-    !value
-}
 fn default_dns_wait() -> u32 {
     DEFAULT_DNS_WAIT
 }

@@ -448,6 +448,17 @@ fn is_zero(value: &u32) -> bool {
 fn default_port() -> u32 {
     22
 }
+pub(crate) fn yes() -> bool {
+    true
+}
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+pub(crate) fn is_true(value: &bool) -> bool {
+    *value
+}
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+pub(crate) fn is_false(value: &bool) -> bool {
+    !value
+}
 fn default_user() -> String {
     "root".into()
 }

@@ -360,6 +360,24 @@ async fn handshake(
     }
 }
 
+/// Offers one private key: `Ok(public line)` when the server takes it, else
+/// `Err(fingerprint)` to name it in the refusal.
+async fn offer_key(
+    handle: &mut Handle<Checker>,
+    user: &str,
+    key: russh::keys::PrivateKey,
+) -> Result<Result<String, String>, russh::Error> {
+    let fingerprint = key.public_key().fingerprint(HashAlg::Sha256).to_string();
+    let line = openssh_line(key.public_key());
+    let hash = handle.best_supported_rsa_hash().await?.flatten();
+    let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+    let accepted = handle
+        .authenticate_publickey(user.to_owned(), key)
+        .await?
+        .success();
+    Ok(if accepted { Ok(line) } else { Err(fingerprint) })
+}
+
 /// Logs in with the key file or the agent's keys and returns the public key that was
 /// accepted; says which keys were refused.
 async fn authenticate(
@@ -378,43 +396,19 @@ async fn authenticate(
                 path: path.clone(),
                 reason: format!("{e} (a key with a passphrase must be loaded into ssh-agent)"),
             })?;
-            let fingerprint = key.public_key().fingerprint(HashAlg::Sha256);
-            let line = openssh_line(key.public_key());
-            let hash = handle
-                .best_supported_rsa_hash()
-                .await
-                .map_err(protocol)?
-                .flatten();
-            let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
-            if handle
-                .authenticate_publickey(user.clone(), key)
-                .await
-                .map_err(protocol)?
-                .success()
-            {
-                return Ok(line);
+            match offer_key(handle, user, key).await.map_err(protocol)? {
+                Ok(line) => return Ok(line),
+                Err(fingerprint) => format!("the key {fingerprint} ({})", path.display()),
             }
-            format!("the key {fingerprint} ({})", path.display())
         }
         Credentials::Key(private) => {
-            let key = keys::parse(private)?;
-            let fingerprint = key.public_key().fingerprint(HashAlg::Sha256);
-            let line = openssh_line(key.public_key());
-            let hash = handle
-                .best_supported_rsa_hash()
+            match offer_key(handle, user, keys::parse(private)?)
                 .await
                 .map_err(protocol)?
-                .flatten();
-            let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
-            if handle
-                .authenticate_publickey(user.clone(), key)
-                .await
-                .map_err(protocol)?
-                .success()
             {
-                return Ok(line);
+                Ok(line) => return Ok(line),
+                Err(fingerprint) => format!("the key {fingerprint} (from the keychain)"),
             }
-            format!("the key {fingerprint} (from the keychain)")
         }
         Credentials::Agent(socket) => {
             let network = |reason: String| SshError::Network {
