@@ -517,6 +517,20 @@ fn tell(
     };
     let deliveries = notify::report(spec, &channels, kind, &ended, started.elapsed());
     if options.mode == Mode::Json {
+        // One more line after the run's events: where the news went.
+        let reports: Vec<serde_json::Value> = deliveries
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "channel": d.channel.to_string(),
+                    "target": d.target,
+                    "sent": d.is_sent(),
+                    "error": d.error(),
+                })
+            })
+            .collect();
+        let event = serde_json::json!({ "event": "notified", "deliveries": reports });
+        let _ = writeln!(out, "{event}");
         return;
     }
     let sent: Vec<&str> = deliveries

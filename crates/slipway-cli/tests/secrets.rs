@@ -247,6 +247,11 @@ fn no_secret_reaches_a_file_a_log_an_event_the_output_or_a_notification() {
         "{out}"
     );
     let json = succeeded(&world.slipway(&["deploy", "--json"], None));
+    let notified: serde_json::Value =
+        serde_json::from_str(json.lines().last().expect("events")).expect("the last line is JSON");
+    assert_eq!(notified["event"], "notified", "{json}");
+    assert_eq!(notified["deliveries"][0]["target"], "SMS to +14155550100");
+    assert_eq!(notified["deliveries"][0]["sent"], true);
     let status = succeeded(&world.slipway(&["status"], None));
 
     // The secret variable reached the app's private environment file.
