@@ -1,0 +1,129 @@
+//! DNS records in DigitalOcean's domains.
+
+use serde_json::json;
+
+use super::wire::WireRecord;
+use super::{DigitalOcean, PROVIDER, is_status};
+use crate::dns::{
+    AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
+    RecordOutcome, RecordPlan, plan_record,
+};
+use crate::error::CloudError;
+use crate::http::Method;
+
+impl DnsProvider for DigitalOcean {
+    fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
+        let zone = request.zone()?;
+        self.require_domain(&zone)?;
+        let mut records = Vec::new();
+        for desired in request.desired() {
+            records.push(self.upsert_record(&zone, &desired)?);
+        }
+        Ok(DnsReport {
+            domain: zone,
+            records,
+        })
+    }
+}
+
+impl DigitalOcean {
+    /// Fails with advice when the domain is not in this account's DNS.
+    fn require_domain(&self, zone: &str) -> Result<(), CloudError> {
+        let url = self.client.url(&format!("/v2/domains/{zone}"), &[]);
+        match self.client.send(Method::Get, &url, None) {
+            Ok(_) => Ok(()),
+            Err(failure) if is_status(&failure, 404) => Err(CloudError::NotFound {
+                provider: PROVIDER,
+                what: format!("domain {zone} in this account's DNS"),
+                advice: format!(
+                    "Add it under Networking > Domains at \
+                     https://cloud.digitalocean.com/networking/domains, and at the registrar \
+                     where you bought {zone} set its name servers to ns1.digitalocean.com, \
+                     ns2.digitalocean.com and ns3.digitalocean.com; or choose the DNS \
+                     provider that holds {zone} today"
+                ),
+            }),
+            Err(failure) => {
+                Err(self.explain(failure, Method::Get, &format!("look up domain {zone}")))
+            }
+        }
+    }
+
+    /// Makes one record right and says what that took.
+    fn upsert_record(
+        &self,
+        zone: &str,
+        desired: &DesiredRecord,
+    ) -> Result<RecordChange, CloudError> {
+        let name = desired.host.relative_name();
+        let kind = desired.kind.as_str();
+        let data = desired.address.to_string();
+        let existing = self.records(zone, desired)?;
+        let plan = plan_record(desired, &existing);
+        let body = json!({"type": kind, "name": name, "data": data, "ttl": desired.ttl});
+        let fqdn = desired.host.fqdn(zone);
+        let (outcome, kept) = match plan {
+            RecordPlan::Unchanged { id } => (RecordOutcome::Unchanged, id),
+            RecordPlan::Create => {
+                let action = format!("add the {kind} record for {fqdn}");
+                let url = self.client.url(&format!("/v2/domains/{zone}/records"), &[]);
+                let created: serde_json::Value = self
+                    .call(Method::Post, &url, Some(&body))
+                    .map_err(|failure| self.explain(failure, Method::Post, &action))?;
+                let id = created
+                    .pointer("/domain_record/id")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or_default();
+                (RecordOutcome::Created, id)
+            }
+            RecordPlan::Update { id, previous } => {
+                let action = format!("update the {kind} record for {fqdn}");
+                let url = self
+                    .client
+                    .url(&format!("/v2/domains/{zone}/records/{id}"), &[]);
+                self.client
+                    .send(Method::Put, &url, Some(&body))
+                    .map_err(|failure| self.explain(failure, Method::Put, &action))?;
+                (RecordOutcome::Updated { previous }, id)
+            }
+        };
+        Ok(RecordChange {
+            host: desired.host,
+            kind: desired.kind,
+            data,
+            outcome,
+            others: existing
+                .into_iter()
+                .filter(|record| record.id != kept)
+                .map(|record| record.data)
+                .collect(),
+        })
+    }
+
+    /// The records of the desired type and name. The API filters by type and full
+    /// name; the result is filtered again here so a filter the API ignored can never
+    /// make Slipway change an unrelated record.
+    fn records(
+        &self,
+        zone: &str,
+        desired: &DesiredRecord,
+    ) -> Result<Vec<ExistingRecord>, CloudError> {
+        let kind = desired.kind.as_str();
+        let fqdn = desired.host.fqdn(zone);
+        let records: Vec<WireRecord> = self.list(
+            &format!("/v2/domains/{zone}/records"),
+            &[("type", kind), ("name", &fqdn)],
+            "domain_records",
+            &format!("list the {kind} records of {fqdn}"),
+        )?;
+        Ok(records
+            .into_iter()
+            .filter(|record| record.kind == kind && record.name == desired.host.relative_name())
+            .map(|record| ExistingRecord {
+                id: record.id,
+                data: record.data,
+                ttl: record.ttl.unwrap_or_default(),
+            })
+            .collect())
+    }
+}
