@@ -202,6 +202,20 @@ pub fn expected_addresses(
     })
 }
 
+/// Whether every name of the spec's domain points at its server now, asked of the
+/// zone's name servers and the resolvers, without waiting. The server's IPv6 address is
+/// not known without logging in, so any AAAA record counts as pointing elsewhere.
+pub fn dns_check(spec: &Spec) -> Result<slipway_dns::Report, AppError> {
+    let domain = spec.domain.as_ref().ok_or(AppError::NoDomain)?;
+    let expected = expected_addresses(spec, None)?;
+    let mut preflight = slipway_dns::Preflight::default();
+    let resolvers = domain.resolver_addresses();
+    if !resolvers.is_empty() {
+        preflight.resolvers = resolvers;
+    }
+    Ok(slipway_dns::check(&domain.names(), &expected, &preflight))
+}
+
 /// The site's certificate and HTTPS, from the spec and the certificate on the server.
 pub fn https(
     spec: &Spec,

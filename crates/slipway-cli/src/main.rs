@@ -140,6 +140,14 @@ enum Command {
         #[command(subcommand)]
         command: secrets::SecretCommand,
     },
+    /// The domain's DNS records.
+    Dns {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: DnsCommand,
+    },
     /// The site's HTTPS certificate.
     Certificate {
         /// The spec file.
@@ -168,6 +176,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `slipway dns …`.
+#[derive(Subcommand)]
+enum DnsCommand {
+    /// Say whether every name of the domain points at the server, at its name servers
+    /// and at public resolvers, and what to change if not. Exit 8 while one does not.
+    Check,
 }
 
 /// `slipway certificate …`.
@@ -213,6 +229,10 @@ fn main() -> ExitCode {
     let mut out = io::stdout().lock();
     let result = match cli.command {
         Command::Detect { path, json } => detect(&mut out, &path, json),
+        Command::Dns {
+            config,
+            command: DnsCommand::Check,
+        } => dns_check(&mut out, &config),
         Command::Check { config, json } => check(&mut out, &config, json),
         Command::Init { path, force } => init(&mut out, &path, force),
         Command::Plan { .. }
@@ -335,6 +355,7 @@ fn server_command(out: &mut impl Write, command: Command, trust: bool) -> Result
         Command::Detect { .. }
         | Command::Check { .. }
         | Command::Init { .. }
+        | Command::Dns { .. }
         | Command::Sandbox(_) => Ok(Exit::Ok),
     }
 }
@@ -373,6 +394,18 @@ fn report(error: &IpcError) -> Exit {
         slipway_app::ErrorCode::DeployFailed | slipway_app::ErrorCode::DnsNotReady => {
             Exit::DeployFailed
         }
+    }
+}
+
+fn dns_check(out: &mut impl Write, config: &Path) -> Result<Exit, Failure> {
+    let spec = deploy::read_spec(config)?;
+    let report = slipway_app::secure::dns_check(&spec)?;
+    writeln!(out, "{report}")?;
+    if report.ready() {
+        writeln!(out, "Every name points at {}.", report.expected.ipv4)?;
+        Ok(Exit::Ok)
+    } else {
+        Ok(Exit::DeployFailed)
     }
 }
 

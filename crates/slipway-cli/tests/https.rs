@@ -283,6 +283,14 @@ fn no_certificate_is_asked_for_while_dns_points_elsewhere() {
         "{said}"
     );
     assert!(said.contains(&site.server.address.to_string()), "{said}");
+    // `slipway dns check` says the same, without deploying.
+    let check = site.project.slipway(&["dns", "check"]);
+    let said = text(&check.stdout);
+    assert_eq!(check.status.code(), Some(8), "{said}");
+    assert!(
+        said.contains(&format!("{WWW} points at {elsewhere}")),
+        "{said}"
+    );
     // The site went live over HTTP meanwhile, and the next deploy picks up from there.
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_slipway"));
     cmd.args(["deploy", "--yes"])
@@ -322,6 +330,13 @@ fn no_certificate_is_asked_for_while_dns_points_elsewhere() {
     );
     let (ok, page, err) = site.curl(&format!("https://{DOMAIN}/health"), &[]);
     assert!(ok && page.starts_with("HTTP/2 200"), "{page}{err}");
+    let check = site.project.slipway(&["dns", "check"]);
+    let said = text(&check.stdout);
+    assert!(check.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("Every name points at {}.", site.server.address)),
+        "{said}"
+    );
 }
 
 #[test]
