@@ -120,8 +120,25 @@ pub fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
 pub struct CertificateCheck {
     /// The server's state, with its certificate.
     pub server: ServerState,
-    /// `Ok` when certbot's trial renewal passed; else the end of what certbot said.
-    pub renewal: Result<(), String>,
+    /// How the trial renewal went.
+    pub renewal: Renewal,
+}
+
+/// How a trial renewal went.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Renewal {
+    /// certbot's trial renewal passed.
+    #[error("a trial renewal passed; certbot's timer renews the certificate")]
+    Proven,
+    /// There is nothing to renew yet.
+    #[error("there is no certificate yet: deploy to request one")]
+    NoCertificate,
+    /// certbot's trial renewal failed.
+    #[error("the trial renewal FAILED: {said}")]
+    Failed {
+        /// The end of what certbot said.
+        said: String,
+    },
 }
 
 /// Reads the site's certificate and proves it will renew: certbot's trial renewal
@@ -140,7 +157,7 @@ pub fn certificate_check(
     if server.certificate.is_none() {
         return Ok(CertificateCheck {
             server,
-            renewal: Err("there is no certificate yet: deploy to request one".into()),
+            renewal: Renewal::NoCertificate,
         });
     }
     let cmd = slipway_engine::Cmd::new("certbot")
@@ -167,14 +184,16 @@ pub fn certificate_check(
             })
         })?;
     let renewal = if exit.status == 0 {
-        Ok(())
+        Renewal::Proven
     } else {
         let lines: Vec<&str> = exit
             .stdout
             .lines()
             .filter(|l| !l.trim().is_empty())
             .collect();
-        Err(lines[lines.len().saturating_sub(3)..].join(" "))
+        Renewal::Failed {
+            said: lines[lines.len().saturating_sub(3)..].join(" "),
+        }
     };
     Ok(CertificateCheck { server, renewal })
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use slipway_app::AppError;
 use slipway_app::deploy;
+use slipway_app::deploy::Renewal;
 use slipway_app::local::LocalCommit;
 use slipway_app::notify::{self, Ended, Services};
 use slipway_app::secrets::Supplied;
@@ -762,21 +763,18 @@ pub fn certificate_check(
         ),
         None => writeln!(out, "Certificate: none yet"),
     };
-    let _ = match &check.renewal {
-        Ok(()) => writeln!(
-            out,
-            "Renewal: a trial renewal passed; certbot's timer renews it."
-        ),
-        Err(why) => writeln!(out, "Renewal: the trial renewal FAILED: {why}"),
-    };
+    let _ = writeln!(out, "Renewal: {}", check.renewal);
     let live = check.server.current.clone().unwrap_or_default();
     let commit = short_commit(&check.server, &live);
-    let result = check.renewal.clone().map_err(|message| {
-        AppError::Run(RunError::Deferred {
+    let proven = check.renewal == Renewal::Proven;
+    let result = if proven {
+        Ok(())
+    } else {
+        Err(AppError::Run(RunError::Deferred {
             step: "certificate".into(),
-            reason: message,
-        })
-    });
+            reason: check.renewal.to_string(),
+        }))
+    };
     let ended = Ended::Live {
         release: &live,
         commit: &commit,
@@ -797,7 +795,7 @@ pub fn certificate_check(
         started,
         &options,
     );
-    Ok(check.renewal.is_ok())
+    Ok(proven)
 }
 
 /// `slipway logs`: the app's journal, followed until Ctrl-C with `follow`.
