@@ -226,6 +226,9 @@ pub struct RecordChange {
     /// Other records of the same type and name, left alone, which resolvers also
     /// serve: the caller should warn about them.
     pub others: Vec<String>,
+    /// Why the record was changed beyond its address or TTL, when the provider had to
+    /// change something else (a proxy turned off so the server gets its certificate).
+    pub note: Option<String>,
 }
 
 /// What an upsert did.

@@ -25,6 +25,7 @@
 //!   and key types.
 //! - [`dns`]: [`DnsProvider`], [`AddressRecords`], the record planner and the report.
 //! - [`digitalocean`]: [`DigitalOcean`], both traits over API v2.
+//! - [`cloudflare`]: [`Cloudflare`], [`DnsProvider`] over API v4.
 //! - [`http`]: the JSON client every provider shares (User-Agent, bearer token,
 //!   retries).
 //! - [`ssh_key`]: [`PublicKey`] and its MD5 fingerprint.
@@ -33,6 +34,7 @@
 //! - `fake` (feature `fake`): the contract-checking fake and its JSON-Schema validator.
 
 pub mod clock;
+pub mod cloudflare;
 pub mod digitalocean;
 pub mod dns;
 pub mod error;
@@ -43,6 +45,7 @@ pub mod server;
 pub mod ssh_key;
 
 pub use clock::{Clock, SystemClock};
+pub use cloudflare::{Cloudflare, CloudflareConfig};
 pub use digitalocean::{DigitalOcean, DigitalOceanConfig};
 pub use dns::{
     AddressRecords, DnsProvider, DnsReport, Host, RecordChange, RecordKind, RecordOutcome,

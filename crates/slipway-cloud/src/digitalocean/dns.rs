@@ -97,6 +97,7 @@ impl DigitalOcean {
                 .filter(|record| record.id != kept)
                 .map(|record| record.data)
                 .collect(),
+            note: None,
         })
     }
 

@@ -20,6 +20,7 @@
 //! a reply lost after the droplet was made, a key lookup that misses.
 
 mod catalogue;
+pub mod cloudflare;
 pub mod openapi;
 pub mod schema;
 mod state;

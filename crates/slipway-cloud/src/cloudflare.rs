@@ -1,0 +1,511 @@
+//! Cloudflare: address records in a zone through API v4.
+//!
+//! [`Cloudflare`] implements [`DnsProvider`]. The zone is found by its exact name
+//! (`GET /zones?name=…&status=active`), records by type and full name
+//! (`GET /zones/{id}/dns_records?type=…&name=…`); a missing record is created with
+//! `POST`, a wrong one overwritten in place with `PUT`, so a rerun never makes a
+//! duplicate. The records Slipway manages are always left unproxied: the server needs
+//! visitors to reach it directly to get its HTTP-01 certificate.
+//!
+//! Every reply is Cloudflare's envelope (`success`, `errors[{code,message}]`,
+//! `messages`, `result`, `result_info`); a refusal is a 4xx with `success: false`, and
+//! its codes and messages end up in the error with what to do about them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use slipway_secrets::Secret;
+
+use crate::clock::Clock;
+use crate::dns::{
+    AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
+    RecordOutcome, RecordPlan, plan_record,
+};
+use crate::error::CloudError;
+use crate::http::{Client, ClientConfig, Failure, Method, Refusal, RetryPolicy};
+
+/// The production API.
+pub const API_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// Where the user makes API tokens.
+pub const TOKENS_URL: &str = "https://dash.cloudflare.com/profile/api-tokens";
+
+/// The provider's name in messages.
+const PROVIDER: &str = "Cloudflare";
+
+/// The most pages followed in one listing.
+const MAX_PAGES: u32 = 50;
+
+/// Why a proxied record was turned into a plain one.
+pub const UNPROXIED_NOTE: &str = "Cloudflare's proxy was on for this name; Slipway turned it \
+     off so visitors reach the server directly and it can get its HTTP-01 certificate";
+
+/// How to reach Cloudflare.
+#[derive(Debug, Clone)]
+pub struct CloudflareConfig {
+    /// The API root: [`API_URL`], or a fake's address in tests.
+    pub base_url: Url,
+    /// An API token with Zone:Read and Zone:DNS:Edit on the zone.
+    pub token: Secret<String>,
+    /// How long one request may take.
+    pub timeout: Duration,
+    /// How hard to retry rate limits and server failures.
+    pub retry: RetryPolicy,
+    /// Items asked for per page (5-50; zones allow no more than 50).
+    pub per_page: u32,
+}
+
+impl CloudflareConfig {
+    /// The production API with `token` and the defaults: 30 s per request, the default
+    /// retry policy, 50 items a page.
+    pub fn new(token: Secret<String>) -> Self {
+        Self {
+            base_url: Url::parse(API_URL).expect("the API address is a URL"),
+            token,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            per_page: 50,
+        }
+    }
+}
+
+/// A Cloudflare account reached with one API token.
+#[derive(Debug)]
+pub struct Cloudflare {
+    client: Client,
+    /// The base URL's path without a final `/`, e.g. `/client/v4`.
+    prefix: String,
+    per_page: u32,
+}
+
+/// Cloudflare's envelope around every reply.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<ApiMessage>,
+    #[serde(default)]
+    result: Value,
+    #[serde(default)]
+    result_info: Option<ResultInfo>,
+}
+
+/// One item of `errors[]`.
+#[derive(Debug, Deserialize)]
+struct ApiMessage {
+    #[serde(default)]
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
+/// Paging of a list.
+#[derive(Debug, Deserialize)]
+struct ResultInfo {
+    #[serde(default)]
+    page: u32,
+    #[serde(default)]
+    total_pages: u32,
+}
+
+/// A zone, as far as Slipway reads it.
+#[derive(Debug, Deserialize)]
+struct WireZone {
+    id: String,
+    name: String,
+}
+
+/// A DNS record, as far as Slipway reads it.
+#[derive(Debug, Clone, Deserialize)]
+struct WireRecord {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    content: String,
+    #[serde(default)]
+    proxied: bool,
+    #[serde(default)]
+    ttl: u32,
+}
+
+impl Cloudflare {
+    /// A client for the account `config.token` opens. Sends nothing yet.
+    pub fn new(config: CloudflareConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
+        let prefix = config.base_url.path().trim_end_matches('/').to_owned();
+        let client = Client::new(
+            ClientConfig {
+                base_url: config.base_url,
+                token: config.token,
+                timeout: config.timeout,
+                retry: config.retry,
+            },
+            clock,
+        )?;
+        Ok(Self {
+            client,
+            prefix,
+            per_page: config.per_page.clamp(5, 50),
+        })
+    }
+
+    /// Sends a request and returns the envelope's `result` and `result_info`.
+    fn call(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+        action: &str,
+    ) -> Result<(Value, Option<ResultInfo>), CloudError> {
+        let reply = self
+            .client
+            .send(method, url, body)
+            .map_err(|failure| self.explain(failure, method, action))?;
+        let envelope: Envelope = reply.json().map_err(|error| CloudError::UnexpectedReply {
+            provider: PROVIDER,
+            action: action.to_owned(),
+            detail: format!("the reply is not Cloudflare's JSON envelope: {error}"),
+        })?;
+        if !envelope.success {
+            return Err(CloudError::Refused {
+                provider: PROVIDER,
+                action: action.to_owned(),
+                status: reply.status,
+                id: None,
+                message: describe(&envelope.errors, reply.status),
+            });
+        }
+        Ok((envelope.result, envelope.result_info))
+    }
+
+    /// Every item of a paged list, page by page until `result_info.total_pages`.
+    fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        action: &str,
+    ) -> Result<Vec<T>, CloudError> {
+        let per_page = self.per_page.to_string();
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let page_text = page.to_string();
+            let mut pairs = query.to_vec();
+            pairs.push(("page", &page_text));
+            pairs.push(("per_page", &per_page));
+            let url = self.client.url(&format!("{}{path}", self.prefix), &pairs);
+            let (result, info) = self.call(Method::Get, &url, None, action)?;
+            let chunk: Vec<T> =
+                serde_json::from_value(result).map_err(|error| CloudError::UnexpectedReply {
+                    provider: PROVIDER,
+                    action: action.to_owned(),
+                    detail: format!("the list in `result` is not as documented: {error}"),
+                })?;
+            let empty = chunk.is_empty();
+            items.extend(chunk);
+            let last = info.is_none_or(|info| info.page.max(page) >= info.total_pages);
+            if last || empty {
+                return Ok(items);
+            }
+        }
+        Err(CloudError::UnexpectedReply {
+            provider: PROVIDER,
+            action: action.to_owned(),
+            detail: format!("the list went on for more than {MAX_PAGES} pages"),
+        })
+    }
+
+    /// The id of the active zone named exactly `zone`.
+    fn zone_id(&self, zone: &str) -> Result<String, CloudError> {
+        let zones: Vec<WireZone> = self.list(
+            "/zones",
+            &[("name", zone), ("status", "active")],
+            &format!("look up zone {zone}"),
+        )?;
+        // Only the exact name: another zone of the account must never get the records.
+        zones
+            .into_iter()
+            .find(|found| found.name.eq_ignore_ascii_case(zone))
+            .map(|found| found.id)
+            .ok_or_else(|| CloudError::NotFound {
+                provider: PROVIDER,
+                what: format!("active zone {zone} on this account"),
+                advice: format!(
+                    "The domain is not on this Cloudflare account (or the token may not read \
+                     it). Add {zone} at https://dash.cloudflare.com (Add a site) and point its \
+                     name servers to Cloudflare's at the registrar, check the token has \
+                     Zone:Read for it at {TOKENS_URL}, or choose the DNS provider that holds \
+                     {zone} today"
+                ),
+            })
+    }
+
+    /// The records of the desired type and full name. Filtered again here so a filter
+    /// the API ignored can never make Slipway change an unrelated record.
+    fn records(
+        &self,
+        zone_id: &str,
+        kind: &str,
+        fqdn: &str,
+    ) -> Result<Vec<WireRecord>, CloudError> {
+        let records: Vec<WireRecord> = self.list(
+            &format!("/zones/{zone_id}/dns_records"),
+            &[("type", kind), ("name", fqdn)],
+            &format!("list the {kind} records of {fqdn}"),
+        )?;
+        Ok(records
+            .into_iter()
+            .filter(|record| record.kind == kind && record.name.eq_ignore_ascii_case(fqdn))
+            .collect())
+    }
+
+    /// Makes one record right, unproxied, and says what that took.
+    fn upsert_record(
+        &self,
+        zone: &str,
+        zone_id: &str,
+        desired: &DesiredRecord,
+    ) -> Result<RecordChange, CloudError> {
+        let kind = desired.kind.as_str();
+        let fqdn = desired.host.fqdn(zone);
+        let data = desired.address.to_string();
+        let found = self.records(zone_id, kind, &fqdn)?;
+        // The planner works on indexes; Cloudflare's ids are strings.
+        let existing: Vec<ExistingRecord> = found
+            .iter()
+            .zip(0_u64..)
+            .map(|(record, index)| ExistingRecord {
+                id: index,
+                data: record.content.clone(),
+                ttl: record.ttl,
+            })
+            .collect();
+        let plan = match plan_record(desired, &existing) {
+            RecordPlan::Unchanged { id } if found[index(id)].proxied => RecordPlan::Update {
+                id,
+                previous: found[index(id)].content.clone(),
+            },
+            plan => plan,
+        };
+        let body = json!({
+            "type": kind,
+            "name": fqdn,
+            "content": data,
+            "ttl": desired.ttl,
+            "proxied": false,
+        });
+        let records_path = format!("{}/zones/{zone_id}/dns_records", self.prefix);
+        let (outcome, kept, note) = match plan {
+            RecordPlan::Unchanged { id } => (RecordOutcome::Unchanged, Some(index(id)), None),
+            RecordPlan::Create => {
+                let url = self.client.url(&records_path, &[]);
+                let action = format!("add the {kind} record for {fqdn}");
+                self.call(Method::Post, &url, Some(&body), &action)?;
+                (RecordOutcome::Created, None, None)
+            }
+            RecordPlan::Update { id, previous } => {
+                let record = &found[index(id)];
+                let url = self
+                    .client
+                    .url(&format!("{records_path}/{}", record.id), &[]);
+                let action = format!("update the {kind} record for {fqdn}");
+                self.call(Method::Put, &url, Some(&body), &action)?;
+                let note = record.proxied.then(|| UNPROXIED_NOTE.to_owned());
+                (RecordOutcome::Updated { previous }, Some(index(id)), note)
+            }
+        };
+        Ok(RecordChange {
+            host: desired.host,
+            kind: desired.kind,
+            data,
+            outcome,
+            others: found
+                .into_iter()
+                .enumerate()
+                .filter(|(position, _)| Some(*position) != kept)
+                .map(|(_, record)| record.content)
+                .collect(),
+            note,
+        })
+    }
+
+    /// Turns a failure into an error the user can act on.
+    fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
+        match failure {
+            Failure::Refused(refusal) => explain_refusal(&refusal, action),
+            Failure::Unreachable(detail) => CloudError::Unreachable {
+                provider: PROVIDER,
+                origin: self.client.origin(),
+                detail,
+            },
+            Failure::Lost(detail) => CloudError::ResponseLost {
+                provider: PROVIDER,
+                action: action.to_owned(),
+                detail,
+                advice: if method.is_idempotent() {
+                    "Try again"
+                } else {
+                    "Run it again: Slipway looks for the record before adding one"
+                },
+            },
+            Failure::TimedOut(timeout) => CloudError::Timeout {
+                provider: PROVIDER,
+                action: action.to_owned(),
+                secs: timeout.as_secs().max(1),
+            },
+            Failure::Unparsable(detail) => CloudError::UnexpectedReply {
+                provider: PROVIDER,
+                action: action.to_owned(),
+                detail,
+            },
+            Failure::ForeignLink(origin) => CloudError::UnexpectedReply {
+                provider: PROVIDER,
+                action: action.to_owned(),
+                detail: format!("a link points to {origin}, not to the API"),
+            },
+        }
+    }
+}
+
+impl DnsProvider for Cloudflare {
+    fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
+        let zone = request.zone()?;
+        let zone_id = self.zone_id(&zone)?;
+        let mut records = Vec::new();
+        for desired in request.desired() {
+            records.push(self.upsert_record(&zone, &zone_id, &desired)?);
+        }
+        Ok(DnsReport {
+            domain: zone,
+            records,
+        })
+    }
+}
+
+/// A planner id back to a position in the list it was made from.
+fn index(id: u64) -> usize {
+    usize::try_from(id).unwrap_or(usize::MAX)
+}
+
+/// Cloudflare's `errors[]` as `message (code N); …`, or a stand-in naming the status.
+fn describe(errors: &[ApiMessage], status: u16) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|error| format!("{} (code {})", error.message.trim(), error.code))
+        .collect();
+    if parts.is_empty() {
+        format!("HTTP {status} with no message")
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// A refusal as an error, by Cloudflare's codes first and the status after.
+fn explain_refusal(refusal: &Refusal, action: &str) -> CloudError {
+    let errors = serde_json::from_slice::<Envelope>(&refusal.body)
+        .map(|envelope| envelope.errors)
+        .unwrap_or_default();
+    let message = describe(&errors, refusal.status);
+    let has = |codes: &[i64]| errors.iter().any(|error| codes.contains(&error.code));
+    let action = action.to_owned();
+    let first_code = errors.first().map(|error| error.code.to_string());
+    match refusal.status {
+        401 => CloudError::InvalidToken {
+            provider: PROVIDER,
+            message,
+            tokens_url: TOKENS_URL,
+        },
+        403 => CloudError::Refused {
+            provider: PROVIDER,
+            action,
+            status: 403,
+            id: first_code,
+            message: format!(
+                "{message}. The token lacks a permission: create a token with Zone:Read and \
+                 Zone:DNS:Edit for this zone at {TOKENS_URL} and store it in Slipway again"
+            ),
+        },
+        400 if has(&[9109, 10000]) => CloudError::InvalidToken {
+            provider: PROVIDER,
+            message,
+            tokens_url: TOKENS_URL,
+        },
+        429 => CloudError::RateLimited {
+            provider: PROVIDER,
+            message,
+            retry_in_secs: refusal.retry_after.map(|wait| wait.as_secs().max(1)),
+        },
+        status @ 500..=599 => CloudError::ProviderFailure {
+            provider: PROVIDER,
+            action,
+            status,
+            message,
+        },
+        status if has(&[81057, 81058]) => CloudError::Refused {
+            provider: PROVIDER,
+            action,
+            status,
+            id: first_code,
+            message: format!(
+                "{message}. Slipway looks for the record before adding one, so something \
+                 else changed the zone at the same time; run it again and the record will be \
+                 found and reused"
+            ),
+        },
+        status => CloudError::Refused {
+            provider: PROVIDER,
+            action,
+            status,
+            id: first_code,
+            message,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(status: u16, body: &str) -> Refusal {
+        Refusal {
+            status,
+            body: body.as_bytes().to_vec(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn refusals_carry_cloudflares_codes_and_what_to_do() {
+        let duplicate = refusal(
+            400,
+            r#"{"result":null,"success":false,"errors":[{"code":81057,"message":"Record already exists."}],"messages":[]}"#,
+        );
+        let text = explain_refusal(&duplicate, "add the A record for example.com").to_string();
+        assert!(
+            text.starts_with(
+                "Cloudflare refused to add the A record for example.com (HTTP 400, 81057): \
+                 Record already exists. (code 81057). Slipway looks for the record"
+            ),
+            "{text}"
+        );
+        let invalid = refusal(
+            400,
+            r#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}]}"#,
+        );
+        let text = explain_refusal(&invalid, "look up zone example.com").to_string();
+        assert!(
+            text.starts_with("Cloudflare does not accept the API token"),
+            "{text}"
+        );
+        assert!(text.contains("Invalid access token (code 9109)"), "{text}");
+        let text = explain_refusal(&refusal(418, "<html>"), "x").to_string();
+        assert_eq!(
+            text,
+            "Cloudflare refused to x (HTTP 418): HTTP 418 with no message"
+        );
+    }
+}
