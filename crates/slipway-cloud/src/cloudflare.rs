@@ -335,38 +335,14 @@ impl Cloudflare {
 
     /// Turns a failure into an error the user can act on.
     fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
-        match failure {
-            Failure::Refused(refusal) => explain_refusal(&refusal, action),
-            Failure::Unreachable(detail) => CloudError::Unreachable {
-                provider: PROVIDER,
-                origin: self.client.origin(),
-                detail,
-            },
-            Failure::Lost(detail) => CloudError::ResponseLost {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail,
-                advice: if method.is_idempotent() {
-                    "Try again"
-                } else {
-                    "Run it again: Slipway looks for the record before adding one"
-                },
-            },
-            Failure::TimedOut(timeout) => CloudError::Timeout {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                secs: timeout.as_secs().max(1),
-            },
-            Failure::Unparsable(detail) => CloudError::UnexpectedReply {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail,
-            },
-            Failure::ForeignLink(origin) => CloudError::UnexpectedReply {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail: format!("a link points to {origin}, not to the API"),
-            },
+        let lost_advice = if method.is_idempotent() {
+            "Try again"
+        } else {
+            "Run it again: Slipway looks for the record before adding one"
+        };
+        match failure.into_error(PROVIDER, self.client.origin(), action, lost_advice) {
+            Ok(refusal) => explain_refusal(&refusal, action),
+            Err(error) => error,
         }
     }
 }

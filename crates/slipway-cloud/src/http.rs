@@ -221,6 +221,53 @@ pub enum Failure {
     Unparsable(String),
 }
 
+impl Failure {
+    /// Everything but a refusal as the error a user can act on; a refusal is handed
+    /// back for the provider to explain in its own terms. `lost_advice` says what to do
+    /// when a reply was lost, which depends on whether the request can be repeated.
+    pub fn into_error(
+        self,
+        provider: &'static str,
+        origin: String,
+        action: &str,
+        lost_advice: &'static str,
+    ) -> Result<Refusal, CloudError> {
+        let action = action.to_owned();
+        Err(match self {
+            Self::Refused(refusal) => return Ok(refusal),
+            Self::Unreachable(detail) => CloudError::Unreachable {
+                provider,
+                origin,
+                detail,
+            },
+            Self::Lost(detail) => CloudError::ResponseLost {
+                provider,
+                action,
+                detail,
+                advice: lost_advice,
+            },
+            Self::TimedOut(timeout) => CloudError::Timeout {
+                provider,
+                action,
+                secs: timeout.as_secs().max(1),
+            },
+            Self::Unparsable(detail) => CloudError::UnexpectedReply {
+                provider,
+                action,
+                detail,
+            },
+            Self::ForeignLink(origin) => CloudError::UnexpectedReply {
+                provider,
+                action,
+                detail: format!(
+                    "a page link points to {origin}, not to the API; Slipway stopped so the \
+                     token is not sent there"
+                ),
+            },
+        })
+    }
+}
+
 /// A blocking HTTP client for one provider. Build it on the thread that uses it:
 /// reqwest's blocking client must not be created or dropped inside an async runtime.
 pub struct Client {

@@ -167,41 +167,14 @@ impl DigitalOcean {
 
     /// Turns a failure into an error the user can act on.
     fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
-        match failure {
-            Failure::Refused(refusal) => explain_refusal(&refusal, method, action),
-            Failure::Unreachable(detail) => CloudError::Unreachable {
-                provider: PROVIDER,
-                origin: self.client.origin(),
-                detail,
-            },
-            Failure::Lost(detail) => CloudError::ResponseLost {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail,
-                advice: if method.is_idempotent() {
-                    "Try again"
-                } else {
-                    "Look in DigitalOcean's control panel before trying again"
-                },
-            },
-            Failure::TimedOut(timeout) => CloudError::Timeout {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                secs: timeout.as_secs().max(1),
-            },
-            Failure::Unparsable(detail) => CloudError::UnexpectedReply {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail,
-            },
-            Failure::ForeignLink(origin) => CloudError::UnexpectedReply {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail: format!(
-                    "a page link points to {origin}, not to the API; Slipway stopped so the \
-                     token is not sent there"
-                ),
-            },
+        let lost_advice = if method.is_idempotent() {
+            "Try again"
+        } else {
+            "Look in DigitalOcean's control panel before trying again"
+        };
+        match failure.into_error(PROVIDER, self.client.origin(), action, lost_advice) {
+            Ok(refusal) => explain_refusal(&refusal, method, action),
+            Err(error) => error,
         }
     }
 }
