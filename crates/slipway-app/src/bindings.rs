@@ -7,8 +7,8 @@ use slipway_spec::detect::{
 };
 use slipway_spec::spec::Installer;
 use slipway_spec::{
-    AppSpec, Detected, Detection, DomainSpec, EmailNotify, Framework, HardenSpec, Interface,
-    NotifySpec, Problem, ServerSpec, SlackNotify, SmsNotify, Spec, StaticSpec, TlsSpec,
+    AppSpec, Detected, Detection, DnsSpec, DomainSpec, EmailNotify, Framework, HardenSpec,
+    Interface, NotifySpec, Problem, ServerSpec, SlackNotify, SmsNotify, Spec, StaticSpec, TlsSpec,
     WebhookNotify, When,
 };
 use ts_rs::{Config, TS};
@@ -30,6 +30,7 @@ pub fn typescript() -> String {
         StaticSpec::decl(&config),
         ServerSpec::decl(&config),
         DomainSpec::decl(&config),
+        DnsSpec::decl(&config),
         TlsSpec::decl(&config),
         HardenSpec::decl(&config),
         NotifySpec::decl(&config),

@@ -114,6 +114,46 @@ pub enum AppError {
         /// How long the deploy waited.
         waited_secs: u64,
     },
+    /// A cloud or DNS provider refused or failed.
+    #[error(transparent)]
+    Cloud(#[from] slipway_cloud::CloudError),
+    /// A `SLIPWAY_*_API` variable is not a URL.
+    #[error("{variable} is not a URL ({message}): unset it to use the provider's own API")]
+    BadEndpoint {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A server command that needs `server.provider` ran on a spec without one.
+    #[error(
+        "the spec's [server] has no provider: Slipway creates servers only with server.provider set (digitalocean, hetzner or sandbox)"
+    )]
+    NoProvider,
+    /// The provider has no server for the project.
+    #[error(
+        "{provider} has no server for {project} yet: `slipway deploy` (or `slipway server create`) makes it"
+    )]
+    NoCloudServer {
+        /// The provider, for people.
+        provider: &'static str,
+        /// The project.
+        project: String,
+    },
+    /// A new server's first host key could not be replaced by one of its own.
+    #[error(
+        "the new server could not make its own SSH host key ({reason}); run the command again to retry"
+    )]
+    HostKeyNotReplaced {
+        /// What the server said.
+        reason: String,
+    },
+    /// A server is destroyed only when its name is typed back.
+    #[error("not destroyed: type the server's name to confirm, as in --confirm {name}")]
+    NotConfirmed {
+        /// The server's name.
+        name: String,
+    },
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -265,6 +305,10 @@ pub enum ErrorCode {
     /// The domain does not point at the server yet: the user fixes the DNS records and
     /// deploys again; the site still serves what it served before.
     DnsNotReady,
+    /// A cloud or DNS provider refused or failed: the message says what to change (the
+    /// token, a region, a size) or when to try again. Repeating is safe: nothing is made
+    /// twice.
+    Provider,
 }
 
 /// An error as the UI receives it: a code to branch on, a sentence to show, what to do
@@ -398,6 +442,21 @@ impl From<AppError> for IpcError {
                 problems,
                 waited_secs,
             } => dns_error(problems, waited_secs),
+            AppError::Cloud(error) => cloud_error(&error),
+            AppError::BadEndpoint { .. } => IpcError::new(ErrorCode::Invalid, error_text(&error)),
+            AppError::NoProvider => {
+                IpcError::new(ErrorCode::Invalid, error_text(&error)).field("server.provider")
+            }
+            AppError::NoCloudServer { .. } => {
+                IpcError::new(ErrorCode::NotFound, error_text(&error))
+                    .hint("Deploy to create it, or check the project's name in app.name")
+            }
+            AppError::HostKeyNotReplaced { .. } => {
+                IpcError::new(ErrorCode::DeployFailed, error_text(&error))
+            }
+            AppError::NotConfirmed { .. } => {
+                IpcError::new(ErrorCode::Invalid, error_text(&error)).field("confirmation")
+            }
             AppError::Io {
                 action,
                 path,
@@ -408,6 +467,31 @@ impl From<AppError> for IpcError {
             )
             .hint("Check that the folder exists and that you may write to it"),
         }
+    }
+}
+
+fn error_text(error: &AppError) -> String {
+    capitalised(&error.to_string())
+}
+
+fn cloud_error(error: &slipway_cloud::CloudError) -> IpcError {
+    use slipway_cloud::CloudError;
+    let message = capitalised(&error.to_string());
+    match error {
+        CloudError::InvalidField { field, .. } => {
+            IpcError::new(ErrorCode::Invalid, message).field(format!("server.{field}"))
+        }
+        CloudError::InvalidInput { field, .. } => {
+            let field = match *field {
+                "domain" => "domain.name".to_owned(),
+                other => format!("server.{other}"),
+            };
+            IpcError::new(ErrorCode::Invalid, message).field(field)
+        }
+        CloudError::Unreachable { .. } | CloudError::Timeout { .. } => {
+            IpcError::new(ErrorCode::Unreachable, message)
+        }
+        _ => IpcError::new(ErrorCode::Provider, message),
     }
 }
 

@@ -10,6 +10,8 @@
 //! - [`web`]: the server's state, and the steps of a deploy or a rollback built from it.
 //! - [`secure`]: the server's lockdown, the switch to the deploy user, and HTTPS with its
 //!   DNS check.
+//! - [`cloud`]: the project's server at its provider (made, found, destroyed), and
+//!   its domain's records at the DNS provider.
 //! - [`local`]: the commit to deploy, read from the user's git repository.
 //! - [`secrets`]: the project's keys and secret variables, from the keychain.
 //! - [`github`]: deploy keys added to a GitHub repository through its API.
@@ -18,6 +20,7 @@
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
 pub mod bindings;
+pub mod cloud;
 pub mod deploy;
 pub mod error;
 pub mod github;

@@ -295,6 +295,7 @@ mod tests {
             port: 22,
             user: "root".into(),
             key: String::new(),
+            ..ServerSpec::default()
         });
         spec.domain = Some(DomainSpec {
             name: "shop.example.com".into(),

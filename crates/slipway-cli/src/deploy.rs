@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use slipway_app::AppError;
+use slipway_app::cloud::{self, Endpoints};
 use slipway_app::deploy;
 use slipway_app::deploy::Renewal;
 use slipway_app::local::LocalCommit;
@@ -16,7 +17,7 @@ use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
 use slipway_notify::{Desktop, Kind};
 use slipway_secrets::Stores;
-use slipway_spec::Spec;
+use slipway_spec::{DnsProvider, Spec};
 use slipway_ssh::{HostKeyEvent, SshError, SshRemote, Trust};
 
 /// Where the environment says things live; read once in `main`.
@@ -78,6 +79,13 @@ pub fn read_spec(config: &Path) -> Result<Spec, AppError> {
         path: config.to_owned(),
         source,
     })
+}
+
+/// Reads `slipway.toml` and, when a provider makes the server, asks it for the
+/// server's address.
+pub fn located(config: &Path, context: &Context) -> Result<Spec, AppError> {
+    let spec = read_spec(config)?;
+    cloud::locate(&spec, &context.store, &Endpoints::from_env()?)
 }
 
 fn connect(out: &mut impl Write, spec: &Spec, context: &Context) -> Result<SshRemote, AppError> {
@@ -280,7 +288,7 @@ pub fn plan(
     context: &Context,
     options: &DeployOptions,
 ) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let commit = commit(out, &spec, config, options)?;
     let supplied = supplied(&spec, config, context)?;
     let mut remote = connect(out, &spec, context)?;
@@ -399,6 +407,29 @@ pub fn deploy(
     let spec = read_spec(config)?;
     let commit = commit(out, &spec, config, options)?;
     let supplied = supplied(&spec, config, context)?;
+    let started = Instant::now();
+    let spec = match provision(out, &spec, context, options) {
+        Ok(Some(located)) => located,
+        Ok(None) => return Ok(false),
+        Err(error) => {
+            let failed = Err(error);
+            let live = Ended::Live {
+                release: "",
+                commit: commit.short(),
+            };
+            tell(
+                out,
+                &spec,
+                context,
+                Kind::Deploy,
+                &failed,
+                live,
+                started,
+                options,
+            );
+            return failed.map(|()| false);
+        }
+    };
     let connector = connector(&spec, context)?;
     let mut remote = connect_with(out, &spec, context, &connector)?;
     let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &nonce())?;
@@ -422,7 +453,6 @@ pub fn deploy(
             return Ok(false);
         }
     }
-    let started = Instant::now();
     let applied = apply(
         out,
         &mut remote,
@@ -459,6 +489,66 @@ pub fn deploy(
         );
     }
     Ok(true)
+}
+
+/// Gets the spec's server from its provider (creating it the first time, after asking
+/// in `Ask` mode) and points the domain at it through the DNS provider. Returns the spec
+/// with the server's address, or `None` when the user declined.
+fn provision(
+    out: &mut impl Write,
+    spec: &Spec,
+    context: &Context,
+    options: &DeployOptions,
+) -> Result<Option<Spec>, AppError> {
+    let Some(server) = spec.server.as_ref() else {
+        return Ok(Some(spec.clone()));
+    };
+    let json = options.mode == Mode::Json;
+    let wants_dns = spec
+        .domain
+        .as_ref()
+        .is_some_and(|d| d.dns.provider() != DnsProvider::Manual);
+    let endpoints = Endpoints::from_env()?;
+    let (located, ipv4, ipv6) = match server.provider() {
+        None => (spec.clone(), cloud::host_address(spec), None),
+        Some(provider) => {
+            if options.mode == Mode::Ask
+                && cloud::find_server(spec, &context.store, &endpoints)?.is_none()
+            {
+                let question = format!(
+                    "Create a server at {} ({}, {}, {})? The provider bills for it until it is destroyed.",
+                    provider.label(),
+                    server.region,
+                    server.size,
+                    server.image_or_default(provider)
+                );
+                if !confirm(out, &question) {
+                    return Ok(None);
+                }
+            }
+            if !json {
+                let _ = writeln!(out, "Server at {}:", provider.label());
+            }
+            let found = crate::cloud::ensure(out, spec, context, &endpoints, json)?;
+            let address = found.address()?;
+            (
+                cloud::with_address(spec, address),
+                Some(address),
+                found.server.public_ipv6,
+            )
+        }
+    };
+    if wants_dns {
+        let domain = spec.domain.as_ref().map(|d| d.dns.provider());
+        let ipv4 = ipv4.ok_or_else(|| AppError::NoIpv4 {
+            host: server.host.clone(),
+        })?;
+        if !json && let Some(provider) = domain {
+            let _ = writeln!(out, "DNS at {}:", provider.label());
+        }
+        crate::cloud::point(out, spec, context, &endpoints, ipv4, ipv6, json)?;
+    }
+    Ok(Some(located))
 }
 
 /// The first seven characters of the commit release `id` holds, as git shows them.
@@ -557,7 +647,7 @@ pub fn rollback(
     to: Option<&str>,
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let connector = connector(&spec, context)?;
     let mut remote = connect_with(out, &spec, context, &connector)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
@@ -601,7 +691,7 @@ pub fn rollback(
 
 /// `slipway releases`.
 pub fn releases(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
     if server.releases.is_empty() {
@@ -677,7 +767,7 @@ fn print_event(out: &mut impl Write, event: &Event) {
 
 /// `slipway status`.
 pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let server = deploy::server_state(&mut remote, &spec, &nonce())?;
     let _ = writeln!(
@@ -748,7 +838,7 @@ pub fn certificate_check(
     config: &Path,
     context: &Context,
 ) -> Result<bool, AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let started = Instant::now();
     let check = deploy::certificate_check(&mut remote, &spec, &nonce())?;
@@ -806,7 +896,7 @@ pub fn logs(
     lines: u32,
     follow: bool,
 ) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let mut cmd = Cmd::new("journalctl").args([
         "--no-pager",
@@ -850,7 +940,7 @@ fn script(cmd: &Cmd, step: &str) -> Result<String, AppError> {
 
 /// `slipway unlock`.
 pub fn unlock(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
-    let spec = read_spec(config)?;
+    let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let _ = match lock::release(&mut remote)? {
         Some(holder) => writeln!(

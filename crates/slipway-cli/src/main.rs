@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use slipway_app::{AppError, CONFIG_FILE, IpcError};
 use slipway_spec::detect::{Detected, Detection, Found};
 
+mod cloud;
 mod deploy;
 mod render;
 mod sandbox;
@@ -140,6 +141,14 @@ enum Command {
         #[command(subcommand)]
         command: secrets::SecretCommand,
     },
+    /// The project's server at its provider (`server.provider` in slipway.toml).
+    Server {
+        /// The spec file.
+        #[arg(long, short, default_value = CONFIG_FILE)]
+        config: PathBuf,
+        #[command(subcommand)]
+        command: cloud::ServerCommand,
+    },
     /// The domain's DNS records.
     Dns {
         /// The spec file.
@@ -184,6 +193,10 @@ enum DnsCommand {
     /// Say whether every name of the domain points at the server, at its name servers
     /// and at public resolvers, and what to change if not. Exit 8 while one does not.
     Check,
+    /// Point the domain's names (the apex and www) at the server through the DNS
+    /// provider in `[domain.dns]`: records created or corrected in place, never
+    /// duplicated. With manual DNS, show the records to create.
+    Set,
 }
 
 /// `slipway certificate …`.
@@ -222,6 +235,8 @@ enum Exit {
     DeployFailed = 8,
     /// The user declined the plan or cancelled the deploy.
     Declined = 9,
+    /// A cloud or DNS provider refused the request or failed.
+    Provider = 10,
 }
 
 fn main() -> ExitCode {
@@ -233,6 +248,12 @@ fn main() -> ExitCode {
             config,
             command: DnsCommand::Check,
         } => dns_check(&mut out, &config),
+        Command::Dns {
+            config,
+            command: DnsCommand::Set,
+        } => cloud::dns_set(&mut out, &config, &deploy::Context::from_env())
+            .map(|()| Exit::Ok)
+            .map_err(Failure::App),
         Command::Check { config, json } => check(&mut out, &config, json),
         Command::Init { path, force } => init(&mut out, &path, force),
         Command::Plan { .. }
@@ -245,6 +266,7 @@ fn main() -> ExitCode {
         | Command::Key { .. }
         | Command::Secret { .. }
         | Command::Notify { .. }
+        | Command::Server { .. }
         | Command::Certificate { .. } => {
             server_command(&mut out, cli.command, cli.trust).map_err(Failure::App)
         }
@@ -335,6 +357,9 @@ fn server_command(out: &mut impl Write, command: Command, trust: bool) -> Result
             lines,
         } => deploy::logs(out, &config, &context, lines, follow).map(|()| Exit::Ok),
         Command::Unlock { config } => deploy::unlock(out, &config, &context).map(|()| Exit::Ok),
+        Command::Server { config, command } => {
+            cloud::server(out, &config, &context, &command).map(|()| Exit::Ok)
+        }
         Command::Key { config, command } => {
             secrets::key(out, &config, &context, &command).map(|()| Exit::Ok)
         }
@@ -391,6 +416,7 @@ fn report(error: &IpcError) -> Exit {
         slipway_app::ErrorCode::Io => Exit::Io,
         slipway_app::ErrorCode::Unreachable => Exit::Unreachable,
         slipway_app::ErrorCode::Locked => Exit::Locked,
+        slipway_app::ErrorCode::Provider => Exit::Provider,
         slipway_app::ErrorCode::DeployFailed | slipway_app::ErrorCode::DnsNotReady => {
             Exit::DeployFailed
         }
@@ -398,7 +424,7 @@ fn report(error: &IpcError) -> Exit {
 }
 
 fn dns_check(out: &mut impl Write, config: &Path) -> Result<Exit, Failure> {
-    let spec = deploy::read_spec(config)?;
+    let spec = deploy::located(config, &deploy::Context::from_env())?;
     let report = slipway_app::secure::dns_check(&spec)?;
     writeln!(out, "{report}")?;
     if report.ready() {

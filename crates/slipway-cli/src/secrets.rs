@@ -150,6 +150,28 @@ fn used(spec: &Spec) -> Vec<(String, String)> {
     if spec.server.as_ref().is_some_and(|s| s.key == "keychain") {
         names.push((SSH_KEY.to_owned(), "the SSH login key".to_owned()));
     }
+    let server_token = spec
+        .server
+        .as_ref()
+        .and_then(slipway_spec::ServerSpec::provider)
+        .and_then(|provider| Some((provider.token_name()?, provider.label())));
+    if let Some((name, label)) = server_token {
+        names.push((name.to_owned(), format!("the {label} API token")));
+    }
+    let dns_token = spec.domain.as_ref().and_then(|domain| {
+        let provider = domain.dns.provider();
+        Some((provider.token_name()?, provider.label()))
+    });
+    if let Some((name, label)) = dns_token
+        && !names.iter().any(|(known, _)| known == name)
+    {
+        let what = if name == "namecheap-key" {
+            "Namecheap's API key".to_owned()
+        } else {
+            format!("the {label} API token")
+        };
+        names.push((name.to_owned(), what));
+    }
     if spec.app.deploy_key == "keychain" {
         names.push((
             DEPLOY_KEY.to_owned(),

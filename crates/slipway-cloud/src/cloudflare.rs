@@ -1,7 +1,8 @@
 //! Cloudflare: address records in a zone through API v4.
 //!
 //! [`Cloudflare`] implements [`DnsProvider`]. The zone is found by its exact name
-//! (`GET /zones?name=…&status=active`), records by type and full name
+//! (`GET /zones?name=…&status=active`), walking up from a subdomain to its parents
+//! (`app.example.com`, then `example.com`); records by type and full name
 //! (`GET /zones/{id}/dns_records?type=…&name=…`); a missing record is created with
 //! `POST`, a wrong one overwritten in place with `PUT`, so a rerun never makes a
 //! duplicate. The records Slipway manages are always left unproxied: the server needs
@@ -10,6 +11,10 @@
 //! Every reply is Cloudflare's envelope (`success`, `errors[{code,message}]`,
 //! `messages`, `result`, `result_info`); a refusal is a 4xx with `success: false`, and
 //! its codes and messages end up in the error with what to do about them.
+//!
+//! [`Cloudflare::check_token`] checks a token up front with `GET /user/tokens/verify`.
+//! Rate limits are waited out as `Retry-After` says, or else until `X-RateLimit-Reset`
+//! (an HTTP date, or seconds) when no requests are left.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +28,7 @@ use slipway_secrets::Secret;
 use crate::clock::Clock;
 use crate::dns::{
     AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
-    RecordOutcome, RecordPlan, plan_record,
+    RecordOutcome, RecordPlan, plan_record, zone_candidates,
 };
 use crate::error::CloudError;
 use crate::http::{Client, ClientConfig, Failure, Method, Refusal, RetryPolicy};
@@ -111,6 +116,25 @@ struct ResultInfo {
     page: u32,
     #[serde(default)]
     total_pages: u32,
+}
+
+/// A token that Cloudflare says is active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenStatus {
+    /// The token's id (not the token itself).
+    pub id: String,
+    /// When it expires (as Cloudflare writes it, e.g. `2027-01-01T00:00:00Z`), if it
+    /// does.
+    pub expires_on: Option<String>,
+}
+
+/// The result of `GET /user/tokens/verify`.
+#[derive(Debug, Deserialize)]
+struct WireToken {
+    id: String,
+    status: String,
+    #[serde(default)]
+    expires_on: Option<String>,
 }
 
 /// A zone, as far as Slipway reads it.
@@ -219,29 +243,82 @@ impl Cloudflare {
         })
     }
 
-    /// The id of the active zone named exactly `zone`.
-    fn zone_id(&self, zone: &str) -> Result<String, CloudError> {
-        let zones: Vec<WireZone> = self.list(
-            "/zones",
-            &[("name", zone), ("status", "active")],
-            &format!("look up zone {zone}"),
-        )?;
-        // Only the exact name: another zone of the account must never get the records.
-        zones
-            .into_iter()
-            .find(|found| found.name.eq_ignore_ascii_case(zone))
-            .map(|found| found.id)
-            .ok_or_else(|| CloudError::NotFound {
+    /// The active zone that holds `domain`, as `(name, id)`: a zone named exactly
+    /// `domain`, else one named after its parent, and so on up to the registered name
+    /// (`app.example.com`, then `example.com`). Only exact names count: another zone of
+    /// the account must never get the records.
+    fn find_zone(&self, domain: &str) -> Result<(String, String), CloudError> {
+        let candidates = zone_candidates(domain);
+        for candidate in &candidates {
+            let zones: Vec<WireZone> = self.list(
+                "/zones",
+                &[("name", candidate), ("status", "active")],
+                &format!("look up zone {candidate}"),
+            )?;
+            if let Some(found) = zones
+                .into_iter()
+                .find(|found| found.name.eq_ignore_ascii_case(candidate))
+            {
+                return Ok((candidate.clone(), found.id));
+            }
+        }
+        let apex = candidates.last().map_or(domain, String::as_str);
+        Err(CloudError::NotFound {
+            provider: PROVIDER,
+            what: format!("active zone {} on this account", candidates.join(" or ")),
+            advice: format!(
+                "The domain is not on this Cloudflare account (or the token may not read \
+                 it). Add {apex} at https://dash.cloudflare.com (Add a site) and point its \
+                 name servers to Cloudflare's at the registrar, check the token has \
+                 Zone:Read for it at {TOKENS_URL}, or choose the DNS provider that holds \
+                 {apex} today"
+            ),
+        })
+    }
+
+    /// Checks the token up front (`GET /user/tokens/verify`): it must exist and be
+    /// active. Says when it expires, if it does. Whether it may read the zone and edit
+    /// its records shows only when it is used.
+    pub fn check_token(&self) -> Result<TokenStatus, CloudError> {
+        let action = "check the API token";
+        let url = self
+            .client
+            .url(&format!("{}/user/tokens/verify", self.prefix), &[]);
+        let (result, _) = self.call(Method::Get, &url, None, action)?;
+        let token: WireToken =
+            serde_json::from_value(result).map_err(|error| CloudError::UnexpectedReply {
                 provider: PROVIDER,
-                what: format!("active zone {zone} on this account"),
-                advice: format!(
-                    "The domain is not on this Cloudflare account (or the token may not read \
-                     it). Add {zone} at https://dash.cloudflare.com (Add a site) and point its \
-                     name servers to Cloudflare's at the registrar, check the token has \
-                     Zone:Read for it at {TOKENS_URL}, or choose the DNS provider that holds \
-                     {zone} today"
-                ),
-            })
+                action: action.to_owned(),
+                detail: format!("the token's description is not as documented: {error}"),
+            })?;
+        let expiry = token
+            .expires_on
+            .as_deref()
+            .map(|date| format!(" (it expires on {date})"))
+            .unwrap_or_default();
+        let message = match token.status.as_str() {
+            "active" => {
+                return Ok(TokenStatus {
+                    id: token.id,
+                    expires_on: token.expires_on,
+                });
+            }
+            "expired" => format!(
+                "the token has expired{}",
+                token
+                    .expires_on
+                    .as_deref()
+                    .map(|date| format!(" on {date}"))
+                    .unwrap_or_default()
+            ),
+            "disabled" => format!("the token is disabled{expiry}"),
+            other => format!("the token's status is \"{other}\", not \"active\"{expiry}"),
+        };
+        Err(CloudError::InvalidToken {
+            provider: PROVIDER,
+            message,
+            tokens_url: TOKENS_URL,
+        })
     }
 
     /// The records of the desired type and full name. Filtered again here so a filter
@@ -263,15 +340,15 @@ impl Cloudflare {
             .collect())
     }
 
-    /// Makes one record right, unproxied, and says what that took.
+    /// Makes one record of `domain` right, unproxied, and says what that took.
     fn upsert_record(
         &self,
-        zone: &str,
+        domain: &str,
         zone_id: &str,
         desired: &DesiredRecord,
     ) -> Result<RecordChange, CloudError> {
         let kind = desired.kind.as_str();
-        let fqdn = desired.host.fqdn(zone);
+        let fqdn = desired.host.fqdn(domain);
         let data = desired.address.to_string();
         let found = self.records(zone_id, kind, &fqdn)?;
         // The planner works on indexes; Cloudflare's ids are strings.
@@ -348,17 +425,17 @@ impl Cloudflare {
 }
 
 impl DnsProvider for Cloudflare {
+    /// For a subdomain (`app.example.com` in the zone `example.com`), the apex is the
+    /// subdomain itself and `www` is `www.app.example.com`; the report's `domain` is the
+    /// domain asked for.
     fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
-        let zone = request.zone()?;
-        let zone_id = self.zone_id(&zone)?;
+        let domain = request.zone()?;
+        let (_, zone_id) = self.find_zone(&domain)?;
         let mut records = Vec::new();
         for desired in request.desired() {
-            records.push(self.upsert_record(&zone, &zone_id, &desired)?);
+            records.push(self.upsert_record(&domain, &zone_id, &desired)?);
         }
-        Ok(DnsReport {
-            domain: zone,
-            records,
-        })
+        Ok(DnsReport { domain, records })
     }
 }
 
@@ -405,7 +482,9 @@ fn explain_refusal(refusal: &Refusal, action: &str) -> CloudError {
                  Zone:DNS:Edit for this zone at {TOKENS_URL} and store it in Slipway again"
             ),
         },
-        400 if has(&[9109, 10000]) => CloudError::InvalidToken {
+        // 9109 "Invalid access token", 10000 "Authentication error", 1000 "Invalid API
+        // Token", 6111 "Invalid format for Authorization header".
+        400 if has(&[1000, 6111, 9109, 10000]) => CloudError::InvalidToken {
             provider: PROVIDER,
             message,
             tokens_url: TOKENS_URL,

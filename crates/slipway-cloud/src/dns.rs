@@ -234,7 +234,7 @@ pub struct RecordChange {
 /// What an upsert did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsReport {
-    /// The zone.
+    /// The domain asked for (for a subdomain, not its zone): the apex records' name.
     pub domain: String,
     /// One line per desired record, apex first.
     pub records: Vec<RecordChange>,
@@ -246,6 +246,27 @@ impl DnsReport {
         self.records
             .iter()
             .any(|record| record.outcome != RecordOutcome::Unchanged)
+    }
+}
+
+/// The names a zone holding `domain` could have, longest first, down to two labels
+/// (never a bare top-level domain): `a.b.example.com`, `b.example.com`, `example.com`.
+pub fn zone_candidates(domain: &str) -> Vec<String> {
+    let labels: Vec<&str> = domain.split('.').collect();
+    (0..labels.len().saturating_sub(1).max(1))
+        .map(|start| labels[start..].join("."))
+        .collect()
+}
+
+/// `fqdn`'s name relative to `zone`, as DigitalOcean stores it: `@` for the zone
+/// itself, `www.app` for `www.app.example.com` in `example.com`.
+pub fn relative_name(fqdn: &str, zone: &str) -> String {
+    if fqdn == zone {
+        "@".to_owned()
+    } else {
+        fqdn.strip_suffix(&format!(".{zone}"))
+            .unwrap_or(fqdn)
+            .to_owned()
     }
 }
 

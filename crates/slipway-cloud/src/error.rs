@@ -168,6 +168,14 @@ pub enum CloudError {
         secs: u64,
     },
 
+    /// A server on this machine (the local sandbox) could not be made or found.
+    #[error("could not {action} a sandbox server on this machine: {detail}")]
+    Local {
+        /// What was asked: "create", "find", "destroy".
+        action: &'static str,
+        /// What went wrong, and what to do.
+        detail: String,
+    },
     /// The provider answered with something that is not what its API documents.
     #[error("{provider} answered in an unexpected way while trying to {action}: {detail}")]
     UnexpectedReply {
@@ -194,6 +202,22 @@ pub enum CloudError {
         has_ip: bool,
         /// How long Slipway waited.
         secs: u64,
+    },
+
+    /// The provider accepted a request but the work it started ended in an error (a
+    /// Hetzner action whose status became `error`).
+    #[error("{provider} could not {action}: {message} ({code}). {advice}")]
+    ActionFailed {
+        /// "Hetzner Cloud".
+        provider: &'static str,
+        /// What the work was: "create server shop-web".
+        action: String,
+        /// The provider's error code for the action.
+        code: String,
+        /// The provider's message.
+        message: String,
+        /// What to do.
+        advice: &'static str,
     },
 
     /// More than one server carries the project's tag, so Slipway cannot tell which is

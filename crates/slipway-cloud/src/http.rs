@@ -4,7 +4,7 @@
 //!
 //! It knows nothing about any provider's error format: a refusal comes back as a
 //! [`Failure::Refused`] with the status and body, and the provider's module turns it into
-//! a [`CloudError`](crate::CloudError) with the provider's own message and advice.
+//! a [`CloudError`] with the provider's own message and advice.
 //!
 //! # Retries
 //! - **429** is retried for every method: a rate-limited request was not carried out.
@@ -12,9 +12,11 @@
 //!   on the provider's side may still have created something, and a blind retry could
 //!   create a second server (and a second bill): the caller decides, usually by looking
 //!   for what it meant to create.
-//! - The wait is the provider's `Retry-After` (seconds) when it sent one; else, on a 429,
-//!   until `ratelimit-reset` (epoch seconds) when `ratelimit-remaining` is 0; else an
-//!   exponential backoff. Waits stop when the next one would pass
+//! - The wait is the provider's `Retry-After` (seconds or an HTTP date) when it sent
+//!   one; else, on a 429, until the quota's reset time when no requests are left
+//!   (`ratelimit-reset` in epoch seconds, or Cloudflare's `x-ratelimit-reset`), or for a
+//!   provider whose quota refills evenly ([`QuotaReset::FullQuota`]) one request's share
+//!   of that time; else an exponential backoff. Waits stop when the next one would pass
 //!   [`RetryPolicy::max_total_wait`]: the refusal is returned with the wait the provider
 //!   asked for, so the user can be told when to come back.
 //! - Nothing else is retried: not a refused connection, not a lost response.
@@ -77,47 +79,217 @@ impl RetryPolicy {
     }
 }
 
+/// What a provider's quota reset time (`ratelimit-reset`) means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QuotaReset {
+    /// When the oldest counted request expires, so one more may be sent then
+    /// (DigitalOcean).
+    #[default]
+    NextRequest,
+    /// When the whole quota is back; it refills evenly until then, so one more request
+    /// may be sent after the reset time divided by the requests missing (Hetzner, whose
+    /// 3,600 requests an hour come back one a second).
+    FullQuota,
+}
+
 /// What a reply's headers say about when to retry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RetryHints {
-    /// `Retry-After`, in seconds.
+    /// `Retry-After`, in seconds or as an HTTP date.
     pub retry_after: Option<Duration>,
-    /// `ratelimit-reset`: when the oldest counted request expires.
+    /// `ratelimit-reset` (epoch seconds), or else `x-ratelimit-reset` (epoch seconds,
+    /// seconds from now, or an HTTP date): when the quota resets.
     pub reset_at: Option<SystemTime>,
-    /// `ratelimit-remaining`.
+    /// `ratelimit-remaining`, or else `x-ratelimit-remaining`.
     pub remaining: Option<u64>,
+    /// `ratelimit-limit`, or else `x-ratelimit-limit`: the quota.
+    pub limit: Option<u64>,
 }
 
+/// Month names in HTTP dates.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days in a common year before each month.
+const BEFORE_MONTH: [u64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// Numbers at least this large in `x-ratelimit-reset` are epoch seconds (2001 onwards);
+/// smaller ones are seconds from now.
+const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+
 impl RetryHints {
-    /// Reads the hints from a reply's headers (names compared case-insensitively).
+    /// Reads the hints from a reply's headers (names compared case-insensitively), as
+    /// seen now by the system clock.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let number = |name: &str| {
+        Self::from_headers_at(headers, SystemTime::now())
+    }
+
+    /// Reads the hints from a reply's headers as seen at `now` (which turns relative
+    /// times into absolute ones and dates into waits).
+    pub fn from_headers_at(headers: &HeaderMap, now: SystemTime) -> Self {
+        let text = |name: &str| {
             headers
                 .get(name)
                 .and_then(|value| value.to_str().ok())
-                .and_then(|text| text.trim().parse::<u64>().ok())
+                .map(str::trim)
         };
+        let number = |name: &str| text(name).and_then(|text| text.parse::<u64>().ok());
+        let epoch = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let retry_after = text("retry-after").and_then(|text| match text.parse::<u64>() {
+            Ok(secs) => Some(Duration::from_secs(secs)),
+            Err(_) => {
+                parse_http_date(text).map(|date| date.duration_since(now).unwrap_or_default())
+            }
+        });
+        let reset_at = number("ratelimit-reset").map(epoch).or_else(|| {
+            let text = text("x-ratelimit-reset")?;
+            match text.parse::<u64>() {
+                Ok(secs) if secs >= EPOCH_THRESHOLD => Some(epoch(secs)),
+                Ok(secs) => Some(now + Duration::from_secs(secs)),
+                Err(_) => parse_http_date(text),
+            }
+        });
         Self {
-            retry_after: number("retry-after").map(Duration::from_secs),
-            reset_at: number("ratelimit-reset")
-                .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
-            remaining: number("ratelimit-remaining"),
+            retry_after,
+            reset_at,
+            remaining: number("ratelimit-remaining").or_else(|| number("x-ratelimit-remaining")),
+            limit: number("ratelimit-limit").or_else(|| number("x-ratelimit-limit")),
         }
     }
 
-    /// The wait the provider asked for, if any, as seen at `now`.
+    /// The wait the provider asked for, if any, as seen at `now`, reading the reset time
+    /// as DigitalOcean means it ([`QuotaReset::NextRequest`]).
     pub fn requested_wait(&self, status: u16, now: SystemTime) -> Option<Duration> {
+        self.requested_wait_for(status, now, QuotaReset::NextRequest)
+    }
+
+    /// The wait the provider asked for, if any, as seen at `now`, reading the reset time
+    /// as `reset` says. `Retry-After` always wins; the quota headers count only on a 429
+    /// with no requests left (or no count given).
+    pub fn requested_wait_for(
+        &self,
+        status: u16,
+        now: SystemTime,
+        reset: QuotaReset,
+    ) -> Option<Duration> {
         if let Some(wait) = self.retry_after {
             return Some(wait);
         }
         if status == 429 && self.remaining.is_none_or(|left| left == 0) {
             let reset_at = self.reset_at?;
-            let wait = reset_at.duration_since(now).unwrap_or_default();
+            let mut wait = reset_at.duration_since(now).unwrap_or_default();
+            if reset == QuotaReset::FullQuota
+                && let Some(missing) = self
+                    .limit
+                    .map(|limit| limit.saturating_sub(self.remaining.unwrap_or(0)))
+                    .filter(|missing| *missing > 0)
+            {
+                // One request's share of the refill, in whole seconds.
+                let share = wait.as_secs().div_ceil(missing);
+                wait = wait.min(Duration::from_secs(share));
+            }
             // A reset already past (clock skew) still deserves a pause.
             return Some(wait.max(Duration::from_secs(1)));
         }
         None
     }
+}
+
+/// An HTTP date in the IMF-fixdate form RFC 9110 requires of senders
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), as RFC 1123 dates are written.
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let mut fields = text.split_whitespace();
+    let _weekday = fields.next()?.strip_suffix(',')?;
+    let day: u64 = fields.next()?.parse().ok()?;
+    let month = fields.next()?;
+    let year: u64 = fields.next()?.parse().ok()?;
+    let mut clock = fields.next()?.split(':').map(str::parse::<u64>);
+    let (Some(Ok(hour)), Some(Ok(minute)), Some(Ok(second)), None) =
+        (clock.next(), clock.next(), clock.next(), clock.next())
+    else {
+        return None;
+    };
+    if fields.next()? != "GMT" || fields.next().is_some() {
+        return None;
+    }
+    let month = 1 + u64::try_from(MONTHS.iter().position(|name| *name == month)?).ok()?;
+    let valid = (1970..=9999).contains(&year)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !valid {
+        return None;
+    }
+    let days = days_since_epoch(year, month, day);
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// A time as an IMF-fixdate HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), to the
+/// second; times before 1970 are written as 1970-01-01.
+pub fn format_http_date(time: SystemTime) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut days = secs / 86_400;
+    let weekday = WEEKDAYS[usize::try_from(days % 7).unwrap_or(0)];
+    let leap = |year: u64| {
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+    };
+    let mut year = 1970;
+    loop {
+        let length = if leap(year) { 366 } else { 365 };
+        if days < length {
+            break;
+        }
+        days -= length;
+        year += 1;
+    }
+    let mut month = 0;
+    loop {
+        let length = match month {
+            1 if leap(year) => 29,
+            1 => 28,
+            3 | 5 | 8 | 10 => 30,
+            _ => 31,
+        };
+        if days < length {
+            break;
+        }
+        days -= length;
+        month += 1;
+    }
+    let rest = secs % 86_400;
+    format!(
+        "{weekday}, {:02} {} {year} {:02}:{:02}:{:02} GMT",
+        days + 1,
+        MONTHS[month],
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year 1970 or
+/// later): whole years of 365 days plus their leap days, then whole months.
+fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
+    let leap = |year: u64| {
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+    };
+    let leap_days_before = |year: u64| {
+        let y = year - 1;
+        (y / 4 - y / 100 + y / 400) - (1969 / 4 - 1969 / 100 + 1969 / 400)
+    };
+    let month_index = usize::try_from(month - 1).unwrap_or(0).min(11);
+    let mut days = (year - 1970) * 365 + leap_days_before(year) + BEFORE_MONTH[month_index];
+    if month > 2 && leap(year) {
+        days += 1;
+    }
+    days + day - 1
 }
 
 /// The HTTP methods the providers' APIs use.
@@ -276,6 +448,7 @@ pub struct Client {
     authorization: HeaderValue,
     timeout: Duration,
     retry: RetryPolicy,
+    quota_reset: QuotaReset,
     clock: Arc<dyn Clock>,
 }
 
@@ -324,8 +497,17 @@ impl Client {
             authorization,
             timeout: config.timeout,
             retry: config.retry,
+            quota_reset: QuotaReset::default(),
             clock,
         })
+    }
+
+    /// The client, reading the provider's quota reset time as `reset` says (the default
+    /// is [`QuotaReset::NextRequest`]).
+    #[must_use]
+    pub fn with_quota_reset(mut self, reset: QuotaReset) -> Self {
+        self.quota_reset = reset;
+        self
     }
 
     /// Scheme, host and port of the API, for messages.
@@ -378,8 +560,9 @@ impl Client {
                     body: bytes,
                 });
             }
-            let hints = RetryHints::from_headers(&headers);
-            let requested = hints.requested_wait(status, self.clock.now());
+            let now = self.clock.now();
+            let hints = RetryHints::from_headers_at(&headers, now);
+            let requested = hints.requested_wait_for(status, now, self.quota_reset);
             let refusal = Refusal {
                 status,
                 body: bytes,
@@ -501,6 +684,7 @@ mod tests {
             retry_after: Some(Duration::from_secs(3)),
             reset_at: Some(now + Duration::from_secs(50)),
             remaining: Some(0),
+            limit: None,
         };
         assert_eq!(hints.requested_wait(429, now), Some(Duration::from_secs(3)));
     }
@@ -512,6 +696,7 @@ mod tests {
             retry_after: None,
             reset_at: Some(now + Duration::from_secs(7)),
             remaining: Some(0),
+            limit: None,
         };
         assert_eq!(hints.requested_wait(429, now), Some(Duration::from_secs(7)));
         // A reset in the past still pauses a second; a 500 ignores the quota headers.
@@ -536,6 +721,120 @@ mod tests {
             Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_402_425_459))
         );
         assert_eq!(hints.remaining, Some(0));
+    }
+
+    #[test]
+    fn hetzners_headers_are_read_and_its_reset_is_a_full_quota() {
+        // Hetzner's reply to a request over its limit: no Retry-After, the reset is when
+        // all 3,600 requests are back, one a second.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut headers = HeaderMap::new();
+        headers.insert("RateLimit-Limit", HeaderValue::from_static("3600"));
+        headers.insert("RateLimit-Remaining", HeaderValue::from_static("0"));
+        headers.insert("RateLimit-Reset", HeaderValue::from_static("1700003600"));
+        let hints = RetryHints::from_headers_at(&headers, now);
+        assert_eq!(hints.limit, Some(3600));
+        assert_eq!(hints.remaining, Some(0));
+        assert_eq!(
+            hints.reset_at,
+            Some(now + Duration::from_hours(1)),
+            "epoch seconds"
+        );
+        assert_eq!(
+            hints.requested_wait_for(429, now, QuotaReset::FullQuota),
+            Some(Duration::from_secs(1)),
+            "one request's share of the refill"
+        );
+        assert_eq!(
+            hints.requested_wait_for(429, now, QuotaReset::NextRequest),
+            Some(Duration::from_hours(1))
+        );
+        // A small quota refills more slowly: 10 an hour is one every 6 minutes.
+        let small = RetryHints {
+            limit: Some(10),
+            ..hints
+        };
+        assert_eq!(
+            small.requested_wait_for(429, now, QuotaReset::FullQuota),
+            Some(Duration::from_mins(6))
+        );
+    }
+
+    #[test]
+    fn cloudflares_reset_may_be_a_date_a_delta_or_an_epoch() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let reset = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("X-RateLimit-Reset", HeaderValue::from_static(value));
+            headers.insert("X-RateLimit-Remaining", HeaderValue::from_static("0"));
+            RetryHints::from_headers_at(&headers, now)
+        };
+        // 1700000077 is Tue, 14 Nov 2023 22:14:37 GMT.
+        let expected = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_077));
+        assert_eq!(reset("Tue, 14 Nov 2023 22:14:37 GMT").reset_at, expected);
+        assert_eq!(reset("1700000077").reset_at, expected);
+        assert_eq!(reset("77").reset_at, expected);
+        let hints = reset("77");
+        assert_eq!(hints.remaining, Some(0));
+        assert_eq!(
+            hints.requested_wait(429, now),
+            Some(Duration::from_secs(77))
+        );
+        // DigitalOcean's header wins over Cloudflare's when both are there.
+        let mut headers = HeaderMap::new();
+        headers.insert("ratelimit-reset", HeaderValue::from_static("1700000010"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("77"));
+        assert_eq!(
+            RetryHints::from_headers_at(&headers, now).reset_at,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_010))
+        );
+    }
+
+    #[test]
+    fn retry_after_may_be_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_770);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "Retry-After",
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        let hints = RetryHints::from_headers_at(&headers, now);
+        assert_eq!(hints.retry_after, Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn http_dates_are_read_exactly_and_nonsense_is_not() {
+        let at = |text: &str| {
+            parse_http_date(text).map(|time| {
+                time.duration_since(SystemTime::UNIX_EPOCH)
+                    .expect("after 1970")
+                    .as_secs()
+            })
+        };
+        assert_eq!(at("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(at("Tue, 29 Feb 2000 12:00:00 GMT"), Some(951_825_600));
+        assert_eq!(at("Wed, 01 Mar 2000 00:00:00 GMT"), Some(951_868_800));
+        assert_eq!(at("Fri, 31 Dec 2100 23:59:59 GMT"), Some(4_133_980_799));
+        assert_eq!(at("Thu, 26 Nov 2026 06:51:00 GMT"), Some(1_795_675_860));
+        for secs in [0, 951_825_600, 951_868_800, 4_133_980_799, 1_795_675_860] {
+            let time = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(at(&format_http_date(time)), Some(secs), "{secs}");
+        }
+        assert_eq!(
+            format_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1994 25:00:00 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
     }
 
     #[test]

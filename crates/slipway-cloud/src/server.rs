@@ -69,9 +69,10 @@ pub struct Size {
     pub disk_gb: u64,
     /// Included transfer in TB.
     pub transfer_tb: f64,
-    /// US dollars a month.
+    /// The price a month, in the catalogue's currency ([`Catalogue::currency`]): US
+    /// dollars at DigitalOcean, euros including VAT at Hetzner.
     pub price_monthly: f64,
-    /// US dollars an hour.
+    /// The price an hour, in the same currency.
     pub price_hourly: f64,
     /// The regions that offer it.
     pub regions: Vec<String>,
@@ -138,12 +139,31 @@ pub struct Catalogue {
     regions: Vec<Region>,
     sizes: Vec<Size>,
     images: Vec<(Os, Image)>,
+    currency: &'static str,
 }
 
 impl Catalogue {
     /// Keeps what can be created: available regions and sizes, and images of supported
-    /// systems. Sizes come cheapest first (then by memory); images in [`Os::ALL`] order.
+    /// systems (recognised by DigitalOcean's image slugs, [`Os::from_slug`]), priced in
+    /// US dollars. Sizes come cheapest first (then by memory); images in [`Os::ALL`]
+    /// order.
     pub fn new(regions: Vec<Region>, sizes: Vec<Size>, images: Vec<Image>) -> Self {
+        let images = images
+            .into_iter()
+            .filter_map(|image| Os::from_slug(&image.slug).map(|os| (os, image)))
+            .collect();
+        Self::with_systems(regions, sizes, images, "USD")
+    }
+
+    /// Like [`Catalogue::new`], for a provider whose image names are not DigitalOcean's
+    /// slugs: `images` are already matched to the system each installs, and prices are
+    /// in `currency` (an ISO 4217 code such as `EUR`).
+    pub fn with_systems(
+        regions: Vec<Region>,
+        sizes: Vec<Size>,
+        images: Vec<(Os, Image)>,
+        currency: &'static str,
+    ) -> Self {
         let mut sizes: Vec<Size> = sizes.into_iter().filter(|size| size.available).collect();
         sizes.sort_by(|a, b| {
             a.price_monthly
@@ -151,10 +171,7 @@ impl Catalogue {
                 .then(a.memory_mib.cmp(&b.memory_mib))
                 .then_with(|| a.slug.cmp(&b.slug))
         });
-        let mut images: Vec<(Os, Image)> = images
-            .into_iter()
-            .filter_map(|image| Os::from_slug(&image.slug).map(|os| (os, image)))
-            .collect();
+        let mut images = images;
         images.sort_by_key(|(os, _)| *os);
         images.dedup_by_key(|(os, _)| *os);
         let regions = regions
@@ -165,7 +182,14 @@ impl Catalogue {
             regions,
             sizes,
             images,
+            currency,
         }
+    }
+
+    /// The currency of every price in the catalogue, as an ISO 4217 code: `USD` at
+    /// DigitalOcean, `EUR` at Hetzner.
+    pub fn currency(&self) -> &'static str {
+        self.currency
     }
 
     /// Regions where at least one size and one supported image can be created, sorted
@@ -237,10 +261,17 @@ impl ProjectTag {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The project's id, the tag without its `slipway-project-` prefix (what goes into
+    /// a key/value label, as at Hetzner).
+    pub fn id(&self) -> &str {
+        self.0.strip_prefix("slipway-project-").unwrap_or(&self.0)
+    }
 }
 
-/// What to create.
-#[derive(Debug, Clone, PartialEq)]
+/// What to create. Its `Debug` output leaves out the user data, which may carry a
+/// private host key.
+#[derive(Clone, PartialEq)]
 pub struct ServerRequest {
     /// The project the server belongs to.
     pub project: ProjectTag,
@@ -258,6 +289,27 @@ pub struct ServerRequest {
     pub user_data: Option<String>,
     /// Whether to give the server a public IPv6 address too.
     pub ipv6: bool,
+}
+
+impl std::fmt::Debug for ServerRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerRequest")
+            .field("project", &self.project)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("size", &self.size)
+            .field("image", &self.image)
+            .field("ssh_keys", &self.ssh_keys)
+            .field(
+                "user_data",
+                &self
+                    .user_data
+                    .as_ref()
+                    .map(|data| format!("<{} bytes>", data.len())),
+            )
+            .field("ipv6", &self.ipv6)
+            .finish()
+    }
 }
 
 impl ServerRequest {
@@ -549,10 +601,31 @@ mod tests {
     }
 
     #[test]
+    fn a_request_never_shows_its_user_data() {
+        let request = ServerRequest {
+            project: ProjectTag::new("shop").expect("a valid id"),
+            name: "shop".into(),
+            region: "fra1".into(),
+            size: "s-1vcpu-1gb".into(),
+            image: "debian-12-x64".into(),
+            ssh_keys: Vec::new(),
+            user_data: Some("ssh_keys: BEGIN OPENSSH PRIVATE KEY".into()),
+            ipv6: false,
+        };
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("PRIVATE"), "{shown}");
+        assert!(shown.contains("<35 bytes>"), "{shown}");
+    }
+
+    #[test]
     fn project_tags_and_server_names_are_checked_before_any_request() {
         assert_eq!(
             ProjectTag::new("shop_2").expect("a valid id").as_str(),
             "slipway-project-shop_2"
+        );
+        assert_eq!(
+            ProjectTag::new("shop_2").expect("a valid id").id(),
+            "shop_2"
         );
         for bad in ["", "shop 2", "shop:2", &"x".repeat(64)] {
             let error = ProjectTag::new(bad).expect_err(bad);

@@ -366,3 +366,178 @@ fn the_fake_refuses_a_duplicate_post_like_cloudflare() {
     assert_eq!(reply["errors"][0]["code"], 81057);
     assert_eq!(fake.records("example.com").len(), 1);
 }
+
+#[test]
+fn a_subdomain_is_pointed_through_its_parent_zone() {
+    let fake = FakeCloudflare::start();
+    fake.add_zone("example.org");
+    fake.add_zone("example.com");
+    let (provider, _) = client(&fake, fake.token());
+    let mut wanted = request([203, 0, 113, 5]);
+    wanted.domain = "App.Example.com".into();
+    wanted.ipv6 = None;
+
+    let report = provider.upsert_addresses(&wanted).expect("upsert");
+    assert_eq!(report.domain, "app.example.com");
+    assert_eq!(
+        outcomes(&report),
+        ["@ A 203.0.113.5: created", "www A 203.0.113.5: created"]
+    );
+    let names: Vec<String> = records(&fake).into_iter().map(|(line, _)| line).collect();
+    assert_eq!(
+        names,
+        [
+            "app.example.com A 203.0.113.5 proxied=false ttl=300",
+            "www.app.example.com A 203.0.113.5 proxied=false ttl=300",
+        ]
+    );
+    // app.example.com is looked up first, then its parent.
+    let zone_lookups = fake
+        .requests()
+        .iter()
+        .filter(|(method, path)| method == "GET" && path == "/client/v4/zones")
+        .count();
+    assert_eq!(zone_lookups, 2);
+
+    let again = provider.upsert_addresses(&wanted).expect("a rerun");
+    assert!(!again.changed());
+    assert_eq!(fake.records("example.com").len(), 2);
+}
+
+#[test]
+fn a_subdomain_with_its_own_zone_uses_that_zone() {
+    let fake = FakeCloudflare::start();
+    fake.add_zone("example.com");
+    fake.add_zone("shop.example.com");
+    let (provider, _) = client(&fake, fake.token());
+    let mut wanted = request([203, 0, 113, 5]);
+    wanted.domain = "shop.example.com".into();
+    wanted.hosts = vec![Host::Apex];
+    wanted.ipv6 = None;
+    provider.upsert_addresses(&wanted).expect("upsert");
+    assert_eq!(fake.records("shop.example.com").len(), 1);
+    assert!(fake.records("example.com").is_empty());
+}
+
+#[test]
+fn a_subdomain_of_no_zone_says_which_domain_to_add() {
+    let fake = FakeCloudflare::start();
+    fake.add_zone("example.org");
+    let (provider, _) = client(&fake, fake.token());
+    let mut wanted = request([203, 0, 113, 5]);
+    wanted.domain = "a.b.example.com".into();
+    let error = provider.upsert_addresses(&wanted).expect_err("no zone");
+    let text = error.to_string();
+    assert!(
+        text.starts_with(
+            "Cloudflare has no active zone a.b.example.com or b.example.com or example.com on \
+             this account. The domain is not on this Cloudflare account (or the token may not \
+             read it). Add example.com at https://dash.cloudflare.com (Add a site)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("or choose the DNS provider that holds example.com today"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_retry_after_the_client_waits_until_x_ratelimit_reset() {
+    let fake = FakeCloudflare::start();
+    fake.add_zone("example.com");
+    fake.rate_limit_until_reset(1, 5);
+    let (provider, clock) = client(&fake, fake.token());
+    let mut wanted = request([203, 0, 113, 5]);
+    wanted.hosts = vec![Host::Apex];
+    wanted.ipv6 = None;
+    provider.upsert_addresses(&wanted).expect("after waiting");
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 1, "{sleeps:?}");
+    // The reset is an HTTP date, in whole seconds, so the wait is 4 to 6 s.
+    assert!(
+        (Duration::from_secs(4)..=Duration::from_secs(6)).contains(&sleeps[0]),
+        "{sleeps:?}"
+    );
+}
+
+#[test]
+fn a_rate_limit_past_the_budget_says_how_long_to_wait() {
+    let fake = FakeCloudflare::start();
+    fake.add_zone("example.com");
+    fake.rate_limit_until_reset(1, 300);
+    let (provider, clock) = client(&fake, fake.token());
+    let error = provider
+        .upsert_addresses(&request([203, 0, 113, 5]))
+        .expect_err("five minutes is past the budget");
+    let CloudError::RateLimited {
+        retry_in_secs: Some(secs),
+        ..
+    } = error
+    else {
+        panic!("{error:?}");
+    };
+    assert!((298..=301).contains(&secs), "{secs}");
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn the_token_check_says_whether_the_token_is_active() {
+    let fake = FakeCloudflare::start();
+    let (provider, _) = client(&fake, fake.token());
+    let status = provider.check_token().expect("an active token");
+    assert_eq!(status.expires_on.as_deref(), Some("2027-01-01T00:00:00Z"));
+    assert!(!status.id.is_empty());
+    assert_eq!(
+        fake.requests(),
+        [("GET".to_owned(), "/client/v4/user/tokens/verify".to_owned())]
+    );
+    let (read_only, _) = client(&fake, fake.read_only_token());
+    read_only
+        .check_token()
+        .expect("read-only tokens are active too");
+
+    let expired = fake.expired_token();
+    let secret = expired.expose().clone();
+    let (provider, _) = client(&fake, expired);
+    let error = provider.check_token().expect_err("expired");
+    assert!(
+        matches!(error, CloudError::InvalidToken { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "Cloudflare does not accept the API token: it is invalid or revoked (the token has \
+         expired on 2026-01-01T00:00:00Z). Create a new token at \
+         https://dash.cloudflare.com/profile/api-tokens and store it in Slipway again"
+    );
+    assert!(!format!("{error:?}").contains(&secret));
+
+    let canary = "CANARY-cf-token-fedcba9876543210";
+    let (provider, _) = client(&fake, Secret::new(canary.to_owned()));
+    let error = provider.check_token().expect_err("unknown");
+    let text = error.to_string();
+    assert!(
+        text.starts_with(
+            "Cloudflare does not accept the API token: it is invalid or revoked (Invalid API \
+             Token (code 1000))"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(canary) && !format!("{error:?}").contains(canary));
+}
+
+#[test]
+fn every_reply_carries_cloudflares_quota_headers() {
+    let fake = FakeCloudflare::start();
+    let url = format!("{}/zones", fake.base_url());
+    let reply = reqwest::blocking::Client::new()
+        .get(&url)
+        .header("User-Agent", "slipway/0.1.0")
+        .header("Authorization", format!("Bearer {}", fake.token().expose()))
+        .send()
+        .expect("a reply");
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.headers()["x-ratelimit-limit"], "1200");
+    assert_eq!(reply.headers()["x-ratelimit-remaining"], "1199");
+}

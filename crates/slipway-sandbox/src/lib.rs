@@ -10,10 +10,12 @@
 //! Needs Linux and root, as CI and the developers' machines have.
 //!
 //! # Layout
+//! - [`first_boot`]: what cloud-init sets up on a new cloud server (keys).
 //! - [`image`]: the root filesystem, built once with debootstrap and cached.
 //! - [`server`]: booting, reaching and tearing down one server.
 //! - `net`: namespaces, veth pairs, addresses and NAT rules.
 
+pub mod first_boot;
 pub mod image;
 pub mod server;
 pub mod services;
@@ -25,6 +27,7 @@ mod process;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use first_boot::FirstBoot;
 pub use image::Image;
 pub use server::{Server, ServerOptions, ServerRecord};
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::first_boot::{self, FirstBoot};
 use crate::{Sandbox, SandboxError, cmd, net, process};
 
 /// How a server is booted.
@@ -23,6 +24,10 @@ pub struct ServerOptions {
     pub boot_timeout: Duration,
     /// Fetch packages through apt-cacher-ng on the host (started if needed).
     pub apt_cache: bool,
+    /// What cloud-init would set up on a cloud server: more SSH keys, a host key.
+    pub first_boot: FirstBoot,
+    /// A label recorded with the server, for finding it again (a project's tag).
+    pub label: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -31,6 +36,8 @@ impl Default for ServerOptions {
             keep: false,
             boot_timeout: Duration::from_mins(1),
             apt_cache: true,
+            first_boot: FirstBoot::default(),
+            label: None,
         }
     }
 }
@@ -46,6 +53,9 @@ pub struct ServerRecord {
     pub owner: Option<(u32, u64)>,
     /// The `systemd-nspawn` process.
     pub nspawn: Option<u32>,
+    /// The label it was booted with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A running sandbox server. Dropping it tears the server down unless it was booted
@@ -90,6 +100,7 @@ impl Server {
                 Some(process::me())
             },
             nspawn: None,
+            label: options.label.clone(),
         };
         write_record(&dir, &record)?;
         let (host_address, address) = net::addresses(index);
@@ -255,6 +266,7 @@ impl Server {
             "ssh-keygen",
             ["-A".as_ref(), "-f".as_ref(), root.as_os_str()],
         )?;
+        first_boot::apply(&root, &options.first_boot)?;
         let host_key_path = root.join("etc/ssh/ssh_host_ed25519_key.pub");
         let host_key =
             fs::read_to_string(&host_key_path).map_err(|e| SandboxError::io(&host_key_path, e))?;
@@ -353,7 +365,7 @@ impl Drop for Server {
     }
 }
 
-fn write(path: &Path, contents: &str, mode: u32) -> Result<(), SandboxError> {
+pub(crate) fn write(path: &Path, contents: &str, mode: u32) -> Result<(), SandboxError> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| SandboxError::io(parent, e))?;
     }

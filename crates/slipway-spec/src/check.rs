@@ -111,6 +111,24 @@ pub fn user_name(value: &str) -> Check {
     Ok(())
 }
 
+/// A server's name at its provider: one DNS label of letters, digits and dashes (what
+/// both DigitalOcean and Hetzner accept as a host name), at most 63 characters.
+pub fn server_name(value: &str) -> Check {
+    required(value, 63)?;
+    let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::from(format!(
+            "{} is not a server name: use letters, digits and \"-\", not starting or \
+             ending with \"-\"",
+            quote(value)
+        )))
+    }
+}
+
 /// A DNS host name (RFC 1123), without judging whether it is a public domain.
 fn host_name(value: &str) -> Check {
     let invalid = || format!("{} is not a valid host name", quote(value));

@@ -9,16 +9,19 @@
 //! - [`spec`]: the [`Spec`] held in `slipway.toml`, and its validation.
 //! - [`notify`]: who hears about finished and failed deploys, and where.
 //! - [`site`]: the domain, its certificate, and how the server is locked down.
+//! - [`cloud`]: who makes the server and who holds the domain's records.
 //! - [`check`]: the checks behind validation, one per kind of value.
 //! - [`problem`]: [`Problem`], a message tied to a field path.
 
 pub mod check;
+pub mod cloud;
 pub mod detect;
 pub mod notify;
 pub mod problem;
 pub mod site;
 pub mod spec;
 
+pub use cloud::{DnsProvider, DnsSpec, ServerProvider};
 pub use detect::{DetectError, Detected, Detection, detect};
 pub use notify::{EmailNotify, NotifySpec, SlackNotify, SmsNotify, WebhookNotify, When};
 pub use problem::{Problem, Problems};

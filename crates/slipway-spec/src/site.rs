@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::check::{self, quote};
+use crate::cloud::DnsSpec;
 use crate::problem::Problems;
 use crate::spec::{ServerSpec, is_false, is_true, record, yes};
 
@@ -39,6 +40,9 @@ pub struct DomainSpec {
         skip_serializing_if = "is_default_dns_wait"
     )]
     pub dns_wait: u32,
+    /// Who points the names at the server: `[domain.dns]`.
+    #[serde(default, skip_serializing_if = "DnsSpec::is_default")]
+    pub dns: DnsSpec,
 }
 
 impl Default for DomainSpec {
@@ -49,6 +53,7 @@ impl Default for DomainSpec {
             redirect_aliases: true,
             resolvers: Vec::new(),
             dns_wait: DEFAULT_DNS_WAIT,
+            dns: DnsSpec::default(),
         }
     }
 }
@@ -92,6 +97,7 @@ impl DomainSpec {
                 );
             }
         }
+        self.dns.validate(problems);
         if self.dns_wait > 86_400 {
             problems.push(
                 "domain.dns_wait",

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::check::{self, quote};
+use crate::cloud::ServerProvider;
 pub use crate::notify::NotifySpec;
 use crate::problem::{Problem, Problems};
 pub use crate::site::{Acme, DomainSpec, HardenSpec, Swap, TlsSpec};
@@ -398,7 +399,13 @@ pub struct StaticSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSpec {
-    /// Host name or IP address.
+    /// Who makes the server: `digitalocean`, `hetzner` or `sandbox`; empty for a server
+    /// the user already has, at `host`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider: String,
+    /// Host name or IP address; empty when a provider makes the server (Slipway asks
+    /// the provider for its address).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host: String,
     /// SSH port.
     #[serde(default = "default_port")]
@@ -410,6 +417,22 @@ pub struct ServerSpec {
     /// key in the keychain (`slipway key new`); empty to use ssh-agent.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
+    /// With a provider: where the server runs, such as `fra1` (DigitalOcean) or `fsn1`
+    /// (Hetzner).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
+    /// With a provider: the size or server type, such as `s-1vcpu-1gb` or `cx22`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub size: String,
+    /// With a provider: the system image; empty for Debian 12.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub image: String,
+    /// With a provider: the server's name there; empty for the app's name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// With a provider: give the server a public IPv6 address too (and AAAA records).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ipv6: bool,
 }
 
 fn default_path() -> String {
@@ -691,13 +714,117 @@ impl AppSpec {
     }
 }
 
+impl Default for ServerSpec {
+    /// A server the user already has, with no host yet: root on port 22, over ssh-agent.
+    fn default() -> Self {
+        Self {
+            provider: String::new(),
+            host: String::new(),
+            port: default_port(),
+            user: default_user(),
+            key: String::new(),
+            region: String::new(),
+            size: String::new(),
+            image: String::new(),
+            name: String::new(),
+            ipv6: false,
+        }
+    }
+}
+
 impl ServerSpec {
+    /// The provider that makes the server; none for a server the user already has.
+    pub fn provider(&self) -> Option<ServerProvider> {
+        self.provider.parse().ok()
+    }
+
+    /// The image to ask the provider for: the spec's, else Debian 12.
+    pub fn image_or_default(&self, provider: ServerProvider) -> String {
+        if self.image.is_empty() {
+            provider.default_image().to_owned()
+        } else {
+            self.image.clone()
+        }
+    }
+
     fn validate(&self, problems: &mut Problems) {
-        record(problems, "server.host", check::server_host(&self.host));
+        if self.provider.is_empty() {
+            record(problems, "server.host", check::server_host(&self.host));
+            for (field, value) in [
+                ("region", &self.region),
+                ("size", &self.size),
+                ("image", &self.image),
+                ("name", &self.name),
+            ] {
+                if !value.is_empty() {
+                    problems.push(
+                        format!("server.{field}"),
+                        "is only used with a provider; set server.provider, or remove it",
+                    );
+                }
+            }
+        } else {
+            self.validate_provider(problems);
+        }
         record(problems, "server.port", check::port(self.port));
         record(problems, "server.user", check::user_name(&self.user));
         if !self.key.is_empty() && self.key != KEYCHAIN {
             record(problems, "server.key", check::key_path(&self.key));
+        }
+    }
+
+    fn validate_provider(&self, problems: &mut Problems) {
+        let provider = match self.provider.parse::<ServerProvider>() {
+            Ok(provider) => provider,
+            Err(message) => {
+                problems.push("server.provider", message);
+                return;
+            }
+        };
+        if !self.host.is_empty() {
+            problems.push(
+                "server.host",
+                format!(
+                    "leave it out with provider = \"{provider}\": Slipway asks {} for the \
+                     server's address",
+                    provider.label()
+                ),
+            );
+        }
+        if self.key != KEYCHAIN {
+            problems.push(
+                "server.key",
+                format!(
+                    "must be \"keychain\" with provider = \"{provider}\": the project's key is \
+                     put on the new server for Slipway to log in with"
+                ),
+            );
+        }
+        let placed = [("region", &self.region), ("size", &self.size)];
+        if provider.needs_placement() {
+            for (field, value) in placed {
+                if value.trim().is_empty() {
+                    problems.push(
+                        format!("server.{field}"),
+                        format!(
+                            "is required with {}; `slipway server options` lists them",
+                            provider.label()
+                        ),
+                    );
+                }
+            }
+        } else {
+            for (field, value) in placed.into_iter().chain([("image", &self.image)]) {
+                if !value.is_empty() {
+                    problems.push(
+                        format!("server.{field}"),
+                        "means nothing for a sandbox server; remove it",
+                    );
+                }
+            }
+        }
+        if !self.name.is_empty() {
+            record(problems, "server.name", check::server_name(&self.name));
         }
     }
 }

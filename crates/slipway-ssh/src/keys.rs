@@ -51,6 +51,13 @@ pub(crate) fn parse(private: &Secret<String>) -> Result<PrivateKey, SshError> {
     })
 }
 
+/// The `SHA256:…` fingerprint of a public key given as `type base64 [comment]`.
+pub fn fingerprint(public: &str) -> Result<String, SshError> {
+    let key = russh::keys::ssh_key::PublicKey::from_openssh(public.trim())
+        .map_err(|e| invalid(format!("it is not an OpenSSH public key ({e})")))?;
+    Ok(key.fingerprint(HashAlg::Sha256).to_string())
+}
+
 fn describe(key: &PrivateKey) -> Result<(String, String), SshError> {
     let public = key
         .public_key()
@@ -70,6 +77,13 @@ fn invalid(reason: String) -> SshError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_line_has_the_fingerprint_of_its_private_half() {
+        let pair = generate("fingerprint test").expect("a key");
+        assert_eq!(fingerprint(&pair.public).expect("parses"), pair.fingerprint);
+        assert!(fingerprint("ssh-ed25519 not-base64").is_err());
+    }
 
     #[test]
     fn a_generated_key_reads_back_to_the_same_public_half() {

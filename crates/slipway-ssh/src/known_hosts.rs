@@ -90,6 +90,49 @@ impl KnownHosts {
         other.map_or(Verdict::Unknown, |expected| Verdict::Changed { expected })
     }
 
+    /// Records `key` as the host's only key of its type: lines with another key of the
+    /// same type for the host are dropped first. For a server whose key Slipway made
+    /// itself, at an address an earlier server may have used.
+    pub fn replace(&self, host: &str, port: u16, key: &str) -> std::io::Result<()> {
+        let key_type = key.split(' ').next().unwrap_or_default().to_owned();
+        self.rewrite(host, port, |kind| kind == key_type)?;
+        self.add(host, port, key)
+    }
+
+    /// Drops every key recorded for the host (a server that was destroyed).
+    pub fn forget(&self, host: &str, port: u16) -> std::io::Result<()> {
+        self.rewrite(host, port, |_| true)
+    }
+
+    /// Rewrites the file without the host's lines whose key type `drop` selects. Lines
+    /// naming several hosts are kept, for the other hosts' sake.
+    fn rewrite(&self, host: &str, port: u16, drop: impl Fn(&str) -> bool) -> std::io::Result<()> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let pattern = host_pattern(host, port);
+        let mut kept = String::with_capacity(text.len());
+        for line in text.lines() {
+            let mut fields = line.split_whitespace();
+            if let (Some(hosts), Some(kind)) = (fields.next(), fields.next())
+                && hosts == pattern
+                && drop(kind)
+            {
+                continue;
+            }
+            kept.push_str(line);
+            kept.push('\n');
+        }
+        if kept.len() == text.len() {
+            return Ok(());
+        }
+        let partial = self.path.with_extension("new");
+        fs::write(&partial, kept)?;
+        fs::rename(&partial, &self.path)
+    }
+
     /// Records the key for the host.
     pub fn add(&self, host: &str, port: u16, key: &str) -> std::io::Result<()> {
         if let Some(parent) = self.path.parent() {
@@ -106,6 +149,45 @@ impl KnownHosts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replaced_key_is_the_only_one_and_a_forgotten_host_has_none() {
+        let dir = tempfile::tempdir().expect("dir");
+        let hosts = KnownHosts::new(dir.path().join("known_hosts"));
+        hosts
+            .add("203.0.113.5", 22, "ssh-ed25519 OLD")
+            .expect("add");
+        hosts.add("203.0.113.5", 22, "ssh-rsa RSA").expect("add");
+        hosts
+            .add("203.0.113.50", 22, "ssh-ed25519 OTHER")
+            .expect("add");
+        hosts
+            .replace("203.0.113.5", 22, "ssh-ed25519 NEW")
+            .expect("replace");
+        assert_eq!(
+            hosts.check("203.0.113.5", 22, "ssh-ed25519 NEW"),
+            Verdict::Known
+        );
+        assert_eq!(
+            hosts.check("203.0.113.5", 22, "ssh-ed25519 OLD"),
+            Verdict::Changed {
+                expected: "ssh-ed25519 NEW".into()
+            }
+        );
+        assert_eq!(
+            hosts.check("203.0.113.5", 22, "ssh-rsa RSA"),
+            Verdict::Known
+        );
+        hosts.forget("203.0.113.5", 22).expect("forget");
+        assert_eq!(
+            hosts.check("203.0.113.5", 22, "ssh-ed25519 NEW"),
+            Verdict::Unknown
+        );
+        assert_eq!(
+            hosts.check("203.0.113.50", 22, "ssh-ed25519 OTHER"),
+            Verdict::Known
+        );
+    }
 
     #[test]
     fn keys_are_known_unknown_or_changed() {

@@ -28,6 +28,7 @@ const CODES: Record<ErrorCode, true> = {
   deploy_failed: true,
   uncommitted: true,
   dns_not_ready: true,
+  provider: true,
 };
 
 /** Whether `value` has the shape of an error the backend sends. */

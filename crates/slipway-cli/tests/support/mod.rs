@@ -51,6 +51,16 @@ pub struct Project {
 impl Project {
     /// `settings` go into the `[app]` table; `tables` after everything else.
     pub fn new(fixture: &str, server: &Server, settings: &str, tables: &str) -> Self {
+        let server = format!(
+            "[server]\nhost = \"{}\"\nkey = \"{}\"\n",
+            server.address,
+            server.key().display()
+        );
+        Self::with_server(fixture, &server, settings, tables)
+    }
+
+    /// The fixture with `server` as its `[server]` table.
+    pub fn with_server(fixture: &str, server: &str, settings: &str, tables: &str) -> Self {
         let (temp, dir) = self::fixture(fixture, "shop");
         git(&dir, &["init", "-q"]);
         let project = Self { _temp: temp, dir };
@@ -71,11 +81,7 @@ impl Project {
         } else {
             HARDEN_OFF
         };
-        let spec = format!(
-            "{spec}\n[server]\nhost = \"{}\"\nkey = \"{}\"\n{tables}{harden}",
-            server.address,
-            server.key().display()
-        );
+        let spec = format!("{spec}\n{server}{tables}{harden}");
         std::fs::write(project.dir.join("slipway.toml"), spec).expect("spec");
         project
     }

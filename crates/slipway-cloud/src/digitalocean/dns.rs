@@ -1,4 +1,6 @@
-//! DNS records in DigitalOcean's domains.
+//! DNS records in DigitalOcean's domains. A subdomain (`app.example.com`) is looked up
+//! in the account's domains by walking up to its parents (`example.com`); its records
+//! are then named relative to that domain (`app`, `www.app`).
 
 use serde_json::json;
 
@@ -6,62 +8,70 @@ use super::wire::WireRecord;
 use super::{DigitalOcean, PROVIDER, is_status};
 use crate::dns::{
     AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
-    RecordOutcome, RecordPlan, plan_record,
+    RecordOutcome, RecordPlan, plan_record, relative_name, zone_candidates,
 };
 use crate::error::CloudError;
 use crate::http::Method;
 
 impl DnsProvider for DigitalOcean {
     fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
-        let zone = request.zone()?;
-        self.require_domain(&zone)?;
+        let domain = request.zone()?;
+        let zone = self.find_domain(&domain)?;
         let mut records = Vec::new();
         for desired in request.desired() {
-            records.push(self.upsert_record(&zone, &desired)?);
+            records.push(self.upsert_record(&zone, &domain, &desired)?);
         }
-        Ok(DnsReport {
-            domain: zone,
-            records,
-        })
+        Ok(DnsReport { domain, records })
     }
 }
 
 impl DigitalOcean {
-    /// Fails with advice when the domain is not in this account's DNS.
-    fn require_domain(&self, zone: &str) -> Result<(), CloudError> {
-        let url = self.client.url(&format!("/v2/domains/{zone}"), &[]);
-        match self.client.send(Method::Get, &url, None) {
-            Ok(_) => Ok(()),
-            Err(failure) if is_status(&failure, 404) => Err(CloudError::NotFound {
-                provider: PROVIDER,
-                what: format!("domain {zone} in this account's DNS"),
-                advice: format!(
-                    "Add it under Networking > Domains at \
+    /// The account's domain that holds `domain`: itself, or the nearest parent. Fails
+    /// with advice when neither is in this account's DNS.
+    fn find_domain(&self, domain: &str) -> Result<String, CloudError> {
+        let candidates = zone_candidates(domain);
+        for candidate in &candidates {
+            let url = self.client.url(&format!("/v2/domains/{candidate}"), &[]);
+            match self.client.send(Method::Get, &url, None) {
+                Ok(_) => return Ok(candidate.clone()),
+                Err(failure) if is_status(&failure, 404) => {}
+                Err(failure) => {
+                    return Err(self.explain(
+                        failure,
+                        Method::Get,
+                        &format!("look up domain {candidate}"),
+                    ));
+                }
+            }
+        }
+        let zone = candidates.last().map_or(domain, String::as_str);
+        Err(CloudError::NotFound {
+            provider: PROVIDER,
+            what: format!("domain {} in this account's DNS", candidates.join(" or ")),
+            advice: format!(
+                "Add it under Networking > Domains at \
                      https://cloud.digitalocean.com/networking/domains, and at the registrar \
                      where you bought {zone} set its name servers to ns1.digitalocean.com, \
                      ns2.digitalocean.com and ns3.digitalocean.com; or choose the DNS \
                      provider that holds {zone} today"
-                ),
-            }),
-            Err(failure) => {
-                Err(self.explain(failure, Method::Get, &format!("look up domain {zone}")))
-            }
-        }
+            ),
+        })
     }
 
     /// Makes one record right and says what that took.
     fn upsert_record(
         &self,
         zone: &str,
+        domain: &str,
         desired: &DesiredRecord,
     ) -> Result<RecordChange, CloudError> {
-        let name = desired.host.relative_name();
+        let fqdn = desired.host.fqdn(domain);
+        let name = relative_name(&fqdn, zone);
         let kind = desired.kind.as_str();
         let data = desired.address.to_string();
-        let existing = self.records(zone, desired)?;
+        let existing = self.records(zone, &fqdn, desired)?;
         let plan = plan_record(desired, &existing);
         let body = json!({"type": kind, "name": name, "data": data, "ttl": desired.ttl});
-        let fqdn = desired.host.fqdn(zone);
         let (outcome, kept) = match plan {
             RecordPlan::Unchanged { id } => (RecordOutcome::Unchanged, id),
             RecordPlan::Create => {
@@ -107,19 +117,20 @@ impl DigitalOcean {
     fn records(
         &self,
         zone: &str,
+        fqdn: &str,
         desired: &DesiredRecord,
     ) -> Result<Vec<ExistingRecord>, CloudError> {
         let kind = desired.kind.as_str();
-        let fqdn = desired.host.fqdn(zone);
+        let name = relative_name(fqdn, zone);
         let records: Vec<WireRecord> = self.list(
             &format!("/v2/domains/{zone}/records"),
-            &[("type", kind), ("name", &fqdn)],
+            &[("type", kind), ("name", fqdn)],
             "domain_records",
             &format!("list the {kind} records of {fqdn}"),
         )?;
         Ok(records
             .into_iter()
-            .filter(|record| record.kind == kind && record.name == desired.host.relative_name())
+            .filter(|record| record.kind == kind && record.name == name)
             .map(|record| ExistingRecord {
                 id: record.id,
                 data: record.data,

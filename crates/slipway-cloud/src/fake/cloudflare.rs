@@ -7,6 +7,12 @@
 //! bearer token: an unknown one gets 401 with code 10000, a read-only one gets 403 on
 //! every change. A `POST` of a record that already exists gets 400 with code 81057, as
 //! Cloudflare answers a duplicate.
+//!
+//! `GET /user/tokens/verify` describes the token: `active` for the fake's tokens,
+//! `expired` for [`FakeCloudflare::expired_token`] (which nothing else accepts), 401
+//! with code 1000 for an unknown one. Every reply carries `X-RateLimit-Limit` and
+//! `X-RateLimit-Remaining`; a rate-limited one is a 429 with code 10100, `Retry-After`
+//! when asked for, and `X-RateLimit-Reset` as an HTTP date.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -18,7 +24,7 @@ use slipway_secrets::Secret;
 
 use super::transport::{Incoming, Outgoing, Server};
 use crate::cloudflare::CloudflareConfig;
-use crate::http::RetryPolicy;
+use crate::http::{RetryPolicy, format_http_date};
 
 /// The path under which the API lives.
 const PREFIX: &str = "/client/v4";
@@ -38,6 +44,12 @@ struct State {
     records: Vec<Value>,
     next_id: u64,
     rate_limited: u32,
+    /// The `Retry-After` of a rate-limited reply, if it has one.
+    retry_after: Option<u64>,
+    /// Seconds from now to the `X-RateLimit-Reset` of a rate-limited reply.
+    reset_in: u64,
+    /// Requests left in the quota, as `X-RateLimit-Remaining` says.
+    remaining: Option<u64>,
     requests: Vec<(String, String)>,
 }
 
@@ -52,6 +64,7 @@ struct Shared {
     state: Mutex<State>,
     write_token: String,
     read_token: String,
+    expired_token: String,
 }
 
 /// A running fake Cloudflare API. Stops when dropped.
@@ -79,6 +92,7 @@ impl FakeCloudflare {
             state: Mutex::new(State::default()),
             write_token: format!("cf{nonce:038x}"),
             read_token: format!("cf{:038x}", nonce ^ 0x5eed),
+            expired_token: format!("cf{:038x}", nonce ^ 0xdead),
         });
         let handler = {
             let shared = Arc::clone(&shared);
@@ -106,6 +120,12 @@ impl FakeCloudflare {
     /// A token with Zone:Read and DNS:Read only: every change gets 403.
     pub fn read_only_token(&self) -> Secret<String> {
         Secret::new(self.shared.read_token.clone())
+    }
+
+    /// A token that has expired: `GET /user/tokens/verify` says so, and every other
+    /// request gets 401.
+    pub fn expired_token(&self) -> Secret<String> {
+        Secret::new(self.shared.expired_token.clone())
     }
 
     /// A client configuration for this fake with `token`: the smallest pages Cloudflare
@@ -185,7 +205,20 @@ impl FakeCloudflare {
 
     /// The next `times` requests get 429 with code 10100 and `Retry-After: 3`.
     pub fn rate_limit(&self, times: u32) {
-        lock(&self.shared.state).rate_limited = times;
+        let mut state = lock(&self.shared.state);
+        state.rate_limited = times;
+        state.retry_after = Some(3);
+        state.reset_in = 3;
+    }
+
+    /// The next `times` requests get 429 with code 10100, no `Retry-After`, and
+    /// `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` `reset_in_secs` from now as
+    /// an HTTP date.
+    pub fn rate_limit_until_reset(&self, times: u32, reset_in_secs: u64) {
+        let mut state = lock(&self.shared.state);
+        state.rate_limited = times;
+        state.retry_after = None;
+        state.reset_in = reset_in_secs;
     }
 
     /// Every request so far as `METHOD path`, in order.
@@ -219,6 +252,17 @@ fn record_json(
         "comment": null,
         "tags": [],
     })
+}
+
+/// `X-RateLimit-Limit` and `X-RateLimit-Remaining`, as on every Cloudflare reply: 1,200
+/// requests per 5 minutes.
+fn quota_headers(state: &mut State) -> Vec<(String, String)> {
+    let remaining = state.remaining.unwrap_or(1200).saturating_sub(1);
+    state.remaining = Some(remaining);
+    vec![
+        ("X-RateLimit-Limit".into(), "1200".into()),
+        ("X-RateLimit-Remaining".into(), remaining.to_string()),
+    ]
 }
 
 /// A reply in Cloudflare's envelope.
@@ -279,7 +323,24 @@ fn page(request: &Incoming, items: Vec<Value>, default: usize, max: usize) -> Ou
 }
 
 impl Shared {
+    /// Answers a request, with the quota headers every reply carries.
     fn serve(&self, request: &Incoming) -> Outgoing {
+        let quota = quota_headers(&mut lock(&self.state));
+        let mut outgoing = self.answer(request);
+        if let Outgoing::Reply { headers, .. } = &mut outgoing {
+            for (name, value) in quota {
+                if !headers
+                    .iter()
+                    .any(|(known, _)| known.eq_ignore_ascii_case(&name))
+                {
+                    headers.push((name, value));
+                }
+            }
+        }
+        outgoing
+    }
+
+    fn answer(&self, request: &Incoming) -> Outgoing {
         let mut state = lock(&self.state);
         state
             .requests
@@ -297,9 +358,20 @@ impl Shared {
         let token = request
             .header("authorization")
             .and_then(|value| value.strip_prefix("Bearer "));
+        let verify = request.method == "GET"
+            && request.path.strip_prefix(PREFIX) == Some("/user/tokens/verify");
         let can_write = match token {
             Some(token) if token == self.write_token => true,
             Some(token) if token == self.read_token => false,
+            Some(token) if verify && token == self.expired_token => {
+                let result = json!({
+                    "id": "ed17574386854bf78a67040be0a770b0",
+                    "status": "expired",
+                    "expires_on": "2026-01-01T00:00:00Z",
+                });
+                return ok(&result, None);
+            }
+            _ if verify => return refuse(401, 1000, "Invalid API Token"),
             _ => return refuse(401, 10000, "Authentication error"),
         };
         if state.rate_limited > 0 {
@@ -310,7 +382,13 @@ impl Shared {
                 "messages": [],
                 "result": null,
             });
-            return reply(429, &body, vec![("Retry-After".into(), "3".into())]);
+            let mut headers = vec![("X-RateLimit-Remaining".to_owned(), "0".to_owned())];
+            let reset = SystemTime::now() + Duration::from_secs(state.reset_in);
+            headers.push(("X-RateLimit-Reset".into(), format_http_date(reset)));
+            if let Some(wait) = state.retry_after {
+                headers.push(("Retry-After".into(), wait.to_string()));
+            }
+            return reply(429, &body, headers);
         }
         let Some(path) = request.path.strip_prefix(PREFIX) else {
             return refuse(404, 7000, "No route for that URI");
@@ -321,6 +399,15 @@ impl Shared {
             return refuse(403, 10000, "Authentication error");
         }
         match (method, parts.as_slice()) {
+            ("GET", ["user", "tokens", "verify"]) => {
+                let result = json!({
+                    "id": if can_write { "ed17574386854bf78a67040be0a770b1" } else { "ed17574386854bf78a67040be0a770b2" },
+                    "status": "active",
+                    "not_before": "2026-01-01T00:00:00Z",
+                    "expires_on": "2027-01-01T00:00:00Z",
+                });
+                ok(&result, None)
+            }
             ("GET", ["zones"]) => {
                 let zones = state
                     .zones

@@ -21,6 +21,8 @@
 
 mod catalogue;
 pub mod cloudflare;
+pub mod hetzner;
+pub mod namecheap;
 pub mod openapi;
 pub mod schema;
 mod state;
@@ -38,8 +40,8 @@ use slipway_secrets::Secret;
 use crate::digitalocean::DigitalOceanConfig;
 use crate::http::RetryPolicy;
 use openapi::{Contract, Operation};
-pub use state::Lifecycle;
 use state::{Account, Answer};
+pub use state::{Boot, BootHook, Lifecycle, RecordHook};
 use transport::{Incoming, Outgoing, Server};
 
 /// Something to go wrong on purpose.
@@ -200,6 +202,18 @@ impl FakeDigitalOcean {
     /// Queues a fault; faults apply in the order queued.
     pub fn inject(&self, fault: Fault) {
         lock(&self.shared.faults).push_back(fault);
+    }
+
+    /// Makes every droplet created from now on boot a real machine through `hook`
+    /// (a sandbox server, in the end-to-end tests); the droplet is `new` until the hook
+    /// returns, then reports the hook's address as its public IPv4 address.
+    pub fn on_boot(&self, hook: BootHook) {
+        lock(&self.shared.account).set_boot_hook(hook);
+    }
+
+    /// Tells `hook` of every A and AAAA record created or changed from now on.
+    pub fn on_record(&self, hook: RecordHook) {
+        lock(&self.shared.account).set_record_hook(hook);
     }
 
     /// Adds an SSH key as if uploaded before. Returns its id.

@@ -2,7 +2,10 @@
 //! records, and the rules DigitalOcean applies beyond the schema (known image, open
 //! region, key already in use, record data matching its type).
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 
 use serde_json::{Value, json};
 
@@ -111,8 +114,33 @@ struct Domain {
     records: Vec<Record>,
 }
 
+/// A droplet being made, as a [`BootHook`] sees it.
+#[derive(Debug, Clone)]
+pub struct Boot {
+    /// The droplet's id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The cloud-init user data it was created with.
+    pub user_data: Option<String>,
+    /// The public keys (OpenSSH lines) of the SSH keys it was created with, as cloud-init
+    /// would put them in root's `authorized_keys`.
+    pub ssh_keys: Vec<String>,
+}
+
+/// Brings up a real machine for a droplet (cloud-init included) and gives its public
+/// IPv4 address, which the droplet then reports. Runs on its own thread; the droplet
+/// stays `new` until it returns.
+pub type BootHook = Arc<dyn Fn(&Boot) -> Result<Ipv4Addr, String> + Send + Sync>;
+
+/// Told of every A and AAAA record as it is created or changed: the full name, the type
+/// and the address. Tests feed a local DNS server with it.
+pub type RecordHook = Arc<dyn Fn(&str, &str, &str) + Send + Sync>;
+
+/// How a hooked droplet's boot went: its address, or why it failed.
+type Booted = Arc<Mutex<HashMap<u64, Result<Ipv4Addr, String>>>>;
+
 /// Everything the fake account holds.
-#[derive(Debug)]
 pub struct Account {
     base_url: String,
     lifecycle: Lifecycle,
@@ -123,6 +151,18 @@ pub struct Account {
     droplets: Vec<Droplet>,
     domains: Vec<Domain>,
     next_id: u64,
+    boot: Option<BootHook>,
+    booted: Booted,
+    record_hook: Option<RecordHook>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("droplets", &self.droplets)
+            .field("domains", &self.domains)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Account {
@@ -138,6 +178,76 @@ impl Account {
             droplets: Vec::new(),
             domains: Vec::new(),
             next_id: 3_164_444,
+            boot: None,
+            booted: Booted::default(),
+            record_hook: None,
+        }
+    }
+
+    /// Makes every new droplet boot a real machine through `hook`.
+    pub fn set_boot_hook(&mut self, hook: BootHook) {
+        self.boot = Some(hook);
+    }
+
+    /// Reports every address record change to `hook`.
+    pub fn set_record_hook(&mut self, hook: RecordHook) {
+        self.record_hook = Some(hook);
+    }
+
+    fn boot(&self, droplet: &Droplet, body: &Value) {
+        let Some(hook) = self.boot.clone() else {
+            return;
+        };
+        let ssh_keys = body["ssh_keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|key| {
+                let identifier = key.as_u64().map_or_else(
+                    || key.as_str().unwrap_or_default().to_owned(),
+                    |id| id.to_string(),
+                );
+                self.find_key(&identifier).map(|key| key.text.clone())
+            })
+            .collect();
+        let boot = Boot {
+            id: droplet.id,
+            name: droplet.name.clone(),
+            user_data: body["user_data"].as_str().map(str::to_owned),
+            ssh_keys,
+        };
+        let booted = Arc::clone(&self.booted);
+        thread::spawn(move || {
+            let result = hook(&boot);
+            if let Err(message) = &result {
+                eprintln!(
+                    "fake DigitalOcean: droplet {} did not boot: {message}",
+                    boot.id
+                );
+            }
+            booted
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(boot.id, result);
+        });
+    }
+
+    /// The address a hooked droplet booted with; `None` while it boots, or when no hook
+    /// is set.
+    fn booted_address(&self, droplet: &Droplet) -> Option<Result<Ipv4Addr, String>> {
+        self.boot.as_ref()?;
+        self.booted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&droplet.id)
+            .cloned()
+    }
+
+    fn tell_record(&self, domain: &str, record: &Record) {
+        if let Some(hook) = &self.record_hook
+            && matches!(record.kind.as_str(), "A" | "AAAA")
+        {
+            hook(&fqdn(&record.name, domain), &record.kind, &record.data);
         }
     }
 
@@ -445,6 +555,7 @@ impl Account {
             looks: 0,
             action,
         };
+        self.boot(&droplet, body);
         let href = format!(
             "{}/v2/actions/{action}",
             self.base_url.trim_end_matches('/')
@@ -502,7 +613,8 @@ impl Account {
     }
 
     fn status(&self, droplet: &Droplet) -> &'static str {
-        if droplet.looks >= self.lifecycle.polls_until_active {
+        let booting = self.boot.is_some() && !matches!(self.booted_address(droplet), Some(Ok(_)));
+        if droplet.looks >= self.lifecycle.polls_until_active && !booting {
             "active"
         } else {
             "new"
@@ -537,8 +649,9 @@ impl Account {
             })
             .cloned()
             .unwrap_or(Value::Null);
-        let networks = if self.has_addresses(droplet) {
-            networks(droplet)
+        let networks = if self.has_addresses(droplet) && self.status(droplet) == "active" {
+            let booted = self.booted_address(droplet).and_then(Result::ok);
+            networks(droplet, booted)
         } else {
             json!({"v4": [], "v6": []})
         };
@@ -677,6 +790,7 @@ impl Account {
         };
         let record = Record { id, ..record };
         zone.records.push(record.clone());
+        self.tell_record(domain, &record);
         Answer::ok(201, json!({"domain_record": record_json(&record)}))
     }
 
@@ -712,6 +826,7 @@ impl Account {
             return Answer::unprocessable(&message);
         }
         *record = changed.clone();
+        self.tell_record(domain, &changed);
         Answer::ok(200, json!({"domain_record": record_json(&changed)}))
     }
 
@@ -758,11 +873,12 @@ fn record_json(record: &Record) -> Value {
 }
 
 /// A private and a public IPv4 address (private first, as DigitalOcean lists them),
-/// and a public IPv6 address when asked for. Documentation ranges only.
-fn networks(droplet: &Droplet) -> Value {
+/// and a public IPv6 address when asked for. Documentation ranges only, except a booted
+/// droplet's public address.
+fn networks(droplet: &Droplet, booted: Option<Ipv4Addr>) -> Value {
     let host = u8::try_from(droplet.id % 250).unwrap_or(0) + 2;
     let private = Ipv4Addr::new(10, 110, 0, host);
-    let public = Ipv4Addr::new(203, 0, 113, host);
+    let public = booted.unwrap_or(Ipv4Addr::new(203, 0, 113, host));
     let v6: Vec<Value> = if droplet.ipv6 {
         let address = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, u16::from(host));
         vec![

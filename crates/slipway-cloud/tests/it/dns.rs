@@ -160,3 +160,40 @@ fn a_domain_missing_from_the_account_is_explained() {
     );
     assert!(text.contains("ns1.digitalocean.com"), "{text}");
 }
+
+#[test]
+fn a_subdomain_is_pointed_inside_the_nearest_domain_on_the_account() {
+    let fake = FakeDigitalOcean::start();
+    fake.add_domain("example.com");
+    let (provider, _) = client(&fake);
+    let request = AddressRecords {
+        domain: "shop.example.com".into(),
+        ipv6: None,
+        ..records([203, 0, 113, 5])
+    };
+    let first = provider.upsert_addresses(&request).expect("first run");
+    assert_eq!(first.domain, "shop.example.com");
+    assert_eq!(
+        outcomes(&first),
+        ["@ A 203.0.113.5: created", "www A 203.0.113.5: created"]
+    );
+    let names: Vec<String> = addresses(&fake).into_iter().map(|(line, _)| line).collect();
+    assert_eq!(names, ["shop A 203.0.113.5", "www.shop A 203.0.113.5"]);
+    let again = provider.upsert_addresses(&request).expect("second run");
+    assert!(!again.changed(), "{again:?}");
+    assert_eq!(addresses(&fake).len(), 2);
+
+    let elsewhere = AddressRecords {
+        domain: "shop.example.org".into(),
+        ..request
+    };
+    let error = provider
+        .upsert_addresses(&elsewhere)
+        .expect_err("no such domain");
+    assert!(
+        error.to_string().starts_with(
+            "DigitalOcean has no domain shop.example.org or example.org in this account's DNS."
+        ),
+        "{error}"
+    );
+}

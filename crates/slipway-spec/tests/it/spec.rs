@@ -25,6 +25,7 @@ fn valid() -> Spec {
         port: 22,
         user: "root".into(),
         key: "~/.ssh/id_ed25519".into(),
+        ..ServerSpec::default()
     });
     spec.domain = Some(DomainSpec {
         name: "shop.example.com".into(),
@@ -181,6 +182,68 @@ fn each_bad_value_is_reported_with_its_field_and_message() {
             "public key instead of private",
             |s| s.server.as_mut().expect("server").key = "~/.ssh/id_ed25519.pub".into(),
             r#"server.key: "~/.ssh/id_ed25519.pub" is a public key; name the private key beside it, without .pub"#,
+        ),
+        (
+            "unknown provider",
+            |s| {
+                let server = s.server.as_mut().expect("server");
+                server.provider = "aws".into();
+                server.host = String::new();
+                server.key = "keychain".into();
+            },
+            r#"server.provider: "aws" is not a server provider; use digitalocean, hetzner or sandbox, or leave it out and give server.host for a server you already have"#,
+        ),
+        (
+            "provider and a host",
+            |s| {
+                let server = s.server.as_mut().expect("server");
+                server.provider = "sandbox".into();
+                server.key = "keychain".into();
+            },
+            r#"server.host: leave it out with provider = "sandbox": Slipway asks a sandbox server on this machine for the server's address"#,
+        ),
+        (
+            "provider without the project's key",
+            |s| {
+                let server = s.server.as_mut().expect("server");
+                server.provider = "sandbox".into();
+                server.host = String::new();
+            },
+            r#"server.key: must be "keychain" with provider = "sandbox": the project's key is put on the new server for Slipway to log in with"#,
+        ),
+        (
+            "cloud provider without a size",
+            |s| {
+                let server = s.server.as_mut().expect("server");
+                server.provider = "digitalocean".into();
+                server.host = String::new();
+                server.key = "keychain".into();
+                server.region = "fra1".into();
+            },
+            "server.size: is required with DigitalOcean; `slipway server options` lists them",
+        ),
+        (
+            "server name that is not a host name",
+            |s| {
+                let server = s.server.as_mut().expect("server");
+                server.provider = "hetzner".into();
+                server.host = String::new();
+                server.key = "keychain".into();
+                server.region = "fsn1".into();
+                server.size = "cx22".into();
+                server.name = "shop_web".into();
+            },
+            r#"server.name: "shop_web" is not a server name: use letters, digits and "-", not starting or ending with "-""#,
+        ),
+        (
+            "region without a provider",
+            |s| s.server.as_mut().expect("server").region = "fra1".into(),
+            "server.region: is only used with a provider; set server.provider, or remove it",
+        ),
+        (
+            "unknown DNS provider",
+            |s| s.domain.as_mut().expect("domain").dns.provider = "route53".into(),
+            r#"domain.dns.provider: "route53" is not a DNS provider; use digitalocean, cloudflare, namecheap or manual"#,
         ),
         (
             "domain with a space",

@@ -127,9 +127,15 @@ dir: string, };
 
 export type ServerSpec = { 
 /**
- * Host name or IP address.
+ * Who makes the server: `digitalocean`, `hetzner` or `sandbox`; empty for a server
+ * the user already has, at `host`.
  */
-host: string, 
+provider?: string, 
+/**
+ * Host name or IP address; empty when a provider makes the server (Slipway asks
+ * the provider for its address).
+ */
+host?: string, 
 /**
  * SSH port.
  */
@@ -142,7 +148,28 @@ user: string,
  * The private key file to log in with (`~/` allowed); `keychain` for the project's
  * key in the keychain (`slipway key new`); empty to use ssh-agent.
  */
-key?: string, };
+key?: string, 
+/**
+ * With a provider: where the server runs, such as `fra1` (DigitalOcean) or `fsn1`
+ * (Hetzner).
+ */
+region?: string, 
+/**
+ * With a provider: the size or server type, such as `s-1vcpu-1gb` or `cx22`.
+ */
+size?: string, 
+/**
+ * With a provider: the system image; empty for Debian 12.
+ */
+image?: string, 
+/**
+ * With a provider: the server's name there; empty for the app's name.
+ */
+name?: string, 
+/**
+ * With a provider: give the server a public IPv6 address too (and AAAA records).
+ */
+ipv6?: boolean, };
 
 export type DomainSpec = { 
 /**
@@ -167,7 +194,26 @@ resolvers?: Array<string>,
  * How long a deploy waits for the names to point at the server, in seconds, before
  * it gives up without asking for a certificate.
  */
-dns_wait?: number, };
+dns_wait?: number, 
+/**
+ * Who points the names at the server: `[domain.dns]`.
+ */
+dns?: DnsSpec, };
+
+export type DnsSpec = { 
+/**
+ * `manual` (the default), `digitalocean`, `cloudflare` or `namecheap`.
+ */
+provider?: string, 
+/**
+ * Namecheap only: the account's API user name.
+ */
+user?: string, 
+/**
+ * Namecheap only: this machine's public IPv4 address, which must be on the
+ * account's API whitelist.
+ */
+client_ip?: string, };
 
 export type TlsSpec = { 
 /**
@@ -505,7 +551,7 @@ config?: string | null,
  */
 problems: Array<Problem>, };
 
-export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed" | "uncommitted" | "dns_not_ready";
+export type ErrorCode = "not_found" | "not_a_project" | "invalid" | "io" | "unreachable" | "locked" | "deploy_failed" | "uncommitted" | "dns_not_ready" | "provider";
 
 export type IpcError = { 
 /**

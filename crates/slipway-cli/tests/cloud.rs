@@ -1,0 +1,522 @@
+//! From "no server" to a live HTTPS site in one `slipway deploy`, with the server and
+//! the DNS records made through DigitalOcean's API.
+//!
+//! The DigitalOcean here is the crate's contract-checking fake, with two things wired
+//! in: a new droplet boots a real sandbox server (cloud-init's part played by the
+//! sandbox: the account's SSH key for root, the host key from the user data), and every
+//! address record it stores is served by `pebble-challtestsrv`, the DNS that Pebble and
+//! Slipway's DNS check ask. Secrets live in a real keychain in a private desktop
+//! session; Slipway makes the project's keys itself.
+
+mod support;
+
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use slipway_cloud::fake::{Boot, FakeDigitalOcean, FakeOptions, Fault, Lifecycle};
+use slipway_sandbox::services::acme::{ACME_HOST, Acme};
+use slipway_sandbox::services::desktop::DesktopSession;
+use slipway_sandbox::{FirstBoot, Sandbox, Server, ServerOptions};
+
+use support::{Project, text};
+
+const DOMAIN: &str = "shop.example.test";
+const WWW: &str = "www.shop.example.test";
+
+/// The servers the fake's droplets booted, torn down when the test ends.
+type Booted = Arc<Mutex<Vec<Server>>>;
+
+fn boot(boot: &Boot, booted: &Booted, acme_host: &str) -> Result<Ipv4Addr, String> {
+    let options = ServerOptions {
+        first_boot: FirstBoot {
+            authorized_keys: boot.ssh_keys.clone(),
+            user_data: boot.user_data.clone(),
+        },
+        ..ServerOptions::default()
+    };
+    let server = Sandbox::from_env()
+        .server(&options)
+        .map_err(|e| e.to_string())?;
+    // A real server finds Let's Encrypt through public DNS; this one finds Pebble here.
+    let hosts = format!("echo '{} {acme_host}' >> /etc/hosts", server.host_address);
+    server.ssh(&hosts).map_err(|e| e.to_string())?;
+    let address = server.address;
+    booted
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(server);
+    Ok(address)
+}
+
+/// The ed25519 host key the server at `address` presents: `type base64`.
+fn keyscan(address: Ipv4Addr) -> String {
+    let output = Command::new("ssh-keyscan")
+        .args(["-t", "ed25519", "-T", "5"])
+        .arg(address.to_string())
+        .output()
+        .expect("ssh-keyscan runs");
+    let found = text(&output.stdout);
+    let line = found
+        .lines()
+        .find(|line| !line.starts_with('#'))
+        .unwrap_or_else(|| panic!("no host key from {address}: {}", text(&output.stderr)));
+    line.split_whitespace()
+        .skip(1)
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct World {
+    work: tempfile::TempDir,
+    session: DesktopSession,
+    acme: Arc<Acme>,
+    fake: FakeDigitalOcean,
+    booted: Booted,
+    project: Project,
+}
+
+impl World {
+    fn new() -> Self {
+        let work = tempfile::tempdir().expect("temp dir");
+        let session = DesktopSession::start(&work.path().join("desktop")).expect("keyring");
+        let acme = Arc::new(Acme::start(&work.path().join("acme")).expect("pebble starts"));
+        let fake = FakeDigitalOcean::with_options(FakeOptions {
+            lifecycle: Lifecycle {
+                polls_until_active: 1,
+                polls_until_addresses: 0,
+            },
+        });
+        fake.add_domain(DOMAIN);
+        let booted = Booted::default();
+        {
+            let booted = Arc::clone(&booted);
+            fake.on_boot(Arc::new(move |request: &Boot| {
+                boot(request, &booted, ACME_HOST)
+            }));
+        }
+        {
+            let acme = Arc::clone(&acme);
+            fake.on_record(Arc::new(move |name: &str, kind: &str, data: &str| {
+                if let ("A", Ok(address)) = (kind, data.parse::<Ipv4Addr>()) {
+                    acme.set_a(name, address)
+                        .expect("challtestsrv takes the record");
+                }
+            }));
+        }
+        let ca = work.path().join("acme-ca.pem");
+        std::fs::write(&ca, acme.ca_certificate().expect("CA")).expect("write CA");
+        let server = "[server]\nprovider = \"digitalocean\"\nregion = \"fra1\"\n\
+                      size = \"s-1vcpu-1gb\"\nkey = \"keychain\"\n";
+        let tables = format!(
+            "\n[domain]\nname = \"{DOMAIN}\"\naliases = [\"{WWW}\"]\n\
+             resolvers = [\"127.0.0.1:{dns}\"]\ndns_wait = 60\n\n\
+             [domain.dns]\nprovider = \"digitalocean\"\n\n\
+             [tls]\nemail = \"ops@example.test\"\nacme = \"{directory}\"\n\
+             ca_bundle = \"{ca}\"\n",
+            dns = acme.dns_port,
+            directory = acme.directory(),
+            ca = ca.display(),
+        );
+        let project = Project::with_server("flask-app", server, "health = \"/health\"\n", &tables);
+        Self {
+            work,
+            session,
+            acme,
+            fake,
+            booted,
+            project,
+        }
+    }
+
+    fn known_hosts(&self) -> std::path::PathBuf {
+        self.work.path().join("known_hosts")
+    }
+
+    /// `slipway` in the project, in the desktop session, aimed at the fake, with no
+    /// `--trust`: an unknown host key is refused.
+    fn slipway(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slipway"));
+        self.session
+            .apply(&mut command)
+            .args(args)
+            .current_dir(&self.project.dir)
+            .env("SLIPWAY_KNOWN_HOSTS", self.known_hosts())
+            .env("SLIPWAY_DIGITALOCEAN_API", self.fake.base_url().as_str())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("slipway starts");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write stdin");
+        }
+        child.wait_with_output().expect("slipway ends")
+    }
+
+    /// `slipway secret set digitalocean-token`, the token read from standard input.
+    fn store_token(&self) {
+        let stored = self.slipway(
+            &["secret", "set", "digitalocean-token"],
+            Some(&format!("{}\n", self.fake.token().expose())),
+        );
+        assert!(stored.status.success(), "{}", text(&stored.stderr));
+    }
+
+    /// How many changes Slipway asked DigitalOcean for: droplets, keys, records.
+    fn writes(&self) -> usize {
+        self.fake.count("POST", "/v2/droplets")
+            + self.fake.count("POST", "/v2/account/keys")
+            + self
+                .fake
+                .exchanges()
+                .iter()
+                .filter(|e| e.path.contains("/records") && e.method != "GET")
+                .count()
+    }
+
+    fn succeeds(&self, args: &[&str]) -> String {
+        let output = self.slipway(args, None);
+        let stdout = text(&output.stdout);
+        assert!(
+            output.status.success(),
+            "slipway {}: {stdout}\n{}",
+            args.join(" "),
+            text(&output.stderr)
+        );
+        stdout
+    }
+
+    fn server(&self) -> (Ipv4Addr, String) {
+        let booted = self.booted.lock().unwrap_or_else(PoisonError::into_inner);
+        assert_eq!(booted.len(), 1, "one droplet booted one server");
+        (booted[0].address, booted[0].host_key.clone())
+    }
+
+    /// The domain's address records: (type, name, data), sorted.
+    fn records(&self) -> Vec<(String, String, String)> {
+        let mut records: Vec<(String, String, String)> = self
+            .fake
+            .records(DOMAIN)
+            .iter()
+            .filter(|r| matches!(r["type"].as_str(), Some("A" | "AAAA")))
+            .map(|r| {
+                (
+                    r["type"].as_str().unwrap_or_default().to_owned(),
+                    r["name"].as_str().unwrap_or_default().to_owned(),
+                    r["data"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        records.sort();
+        records
+    }
+
+    /// `curl https://DOMAIN/health`, resolved by the DNS the records went to and
+    /// trusting only Pebble's issuing root.
+    fn https_health(&self, address: Ipv4Addr) -> (bool, String) {
+        let root = self.work.path().join("pebble-root.pem");
+        std::fs::write(&root, self.acme.issuing_root().expect("root")).expect("write root");
+        let output = Command::new("curl")
+            .args(["--silent", "--show-error", "--include", "--max-time", "10"])
+            .arg("--cacert")
+            .arg(&root)
+            .args(["--resolve", &format!("{DOMAIN}:443:{address}")])
+            .arg(format!("https://{DOMAIN}/health"))
+            .output()
+            .expect("curl runs");
+        (output.status.success(), text(&output.stdout))
+    }
+}
+
+#[test]
+fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
+    let world = World::new();
+    world.store_token();
+
+    let first = world.succeeds(&["deploy", "--yes"]);
+    let (address, host_key) = world.server();
+    for line in [
+        "made the project's SSH key SHA256:".to_owned(),
+        "added the SSH key \"slipway-shop\" to the account".to_owned(),
+        "creating server shop (fra1, s-1vcpu-1gb, debian-12-x64)".to_owned(),
+        format!("server shop is up at {address}"),
+        format!("pinned {address}'s host key SHA256:"),
+        format!("{address} made itself a new host key SHA256:"),
+        format!("A {DOMAIN} → {address} (created)"),
+        format!("A {WWW} → {address} (created)"),
+    ] {
+        assert!(first.contains(&line), "{line:?} missing from:\n{first}");
+    }
+    assert!(
+        !first.contains("First connection"),
+        "the host key was pinned before the first connection, not trusted on first use:\n{first}"
+    );
+    let (ok, response) = world.https_health(address);
+    assert!(ok && response.starts_with("HTTP/2 200"), "{response}");
+
+    // The key from the user data let the first connection in; the provider saw it, so
+    // the server replaced it, and the key Slipway pins now is the one the server shows.
+    let presented = keyscan(address);
+    assert_ne!(presented, host_key, "the first host key was replaced");
+    let known = std::fs::read_to_string(world.known_hosts()).expect("known_hosts");
+    let pinned: Vec<&str> = known
+        .lines()
+        .filter(|line| line.starts_with(&format!("{address} ")))
+        .collect();
+    assert_eq!(pinned, [format!("{address} {presented}")], "{known}");
+    assert_eq!(world.fake.droplets().len(), 1);
+    let droplet = &world.fake.droplets()[0];
+    let tags: Vec<&str> = droplet["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert_eq!(tags, ["slipway", "slipway-project-shop"]);
+    let expected = vec![
+        ("A".to_owned(), "@".to_owned(), address.to_string()),
+        ("A".to_owned(), "www".to_owned(), address.to_string()),
+    ];
+    assert_eq!(world.records(), expected);
+
+    // A redeploy finds the server and the records as they should be: nothing is made.
+    let before = world.writes();
+    let second = world.succeeds(&["deploy", "--yes"]);
+    assert!(
+        second.contains(&format!("found the project's server shop at {address}")),
+        "{second}"
+    );
+    assert!(
+        second.contains(&format!("A {DOMAIN} → {address} (already right)")),
+        "{second}"
+    );
+    assert_eq!(
+        world.writes(),
+        before,
+        "a redeploy writes nothing at DigitalOcean"
+    );
+    assert_eq!(world.fake.droplets().len(), 1);
+    assert_eq!(world.records(), expected);
+
+    let listed = world.succeeds(&["server", "list"]);
+    assert!(
+        listed.starts_with(&format!(
+            "shop\tactive\t{address}\tfra1\ts-1vcpu-1gb\tDigitalOcean"
+        )),
+        "{listed}"
+    );
+    let status = world.succeeds(&["status"]);
+    assert!(status.contains("shop"), "{status}");
+
+    let destroyed = destroy(&world, address);
+
+    // Neither the token nor a private key (the login key, either host key) is printed.
+    let token = world.fake.token().expose().clone();
+    for (what, output) in [
+        ("first deploy", &first),
+        ("second deploy", &second),
+        ("list", &listed),
+        ("status", &status),
+        ("destroy", &destroyed),
+    ] {
+        assert!(!output.contains(&token), "{what} printed the token");
+        assert!(
+            !output.contains("PRIVATE KEY"),
+            "{what} printed a private key"
+        );
+    }
+}
+
+/// `server destroy` needs the server's name; then the droplet and its pin are gone.
+fn destroy(world: &World, address: Ipv4Addr) -> String {
+    // Destroying takes the server's name, typed back.
+    let refused = world.slipway(&["server", "destroy"], None);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("--confirm shop"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(world.fake.droplets().len(), 1);
+    let destroyed = world.succeeds(&["server", "destroy", "--confirm", "shop"]);
+    assert!(
+        destroyed.contains("Server shop is destroyed."),
+        "{destroyed}"
+    );
+    assert!(world.fake.droplets().is_empty());
+    let known = std::fs::read_to_string(world.known_hosts()).expect("known_hosts");
+    assert!(!known.contains(&address.to_string()), "{known}");
+    let gone = world.slipway(&["status"], None);
+    assert!(
+        text(&gone.stderr).contains("DigitalOcean has no server for shop yet"),
+        "{}",
+        text(&gone.stderr)
+    );
+
+    destroyed
+}
+
+#[test]
+fn a_server_whose_create_reply_was_lost_is_found_and_pinned_on_the_rerun() {
+    let world = World::new();
+    world.store_token();
+
+    world.fake.inject(Fault::LoseNextCreate);
+    let lost = world.slipway(&["server", "create"], None);
+    let stderr = text(&lost.stderr);
+    assert_eq!(lost.status.code(), Some(10), "{stderr}");
+    assert!(stderr.contains("so it may have happened"), "{stderr}");
+    assert_eq!(
+        world.fake.droplets().len(),
+        1,
+        "the droplet was made all the same"
+    );
+
+    let again = world.succeeds(&["server", "create"]);
+    let (address, first_key) = world.server();
+    for line in [
+        "found the project's server shop".to_owned(),
+        format!("pinned {address}'s host key SHA256:"),
+        format!("{address} made itself a new host key SHA256:"),
+    ] {
+        assert!(again.contains(&line), "{line:?} missing from:\n{again}");
+    }
+    assert_eq!(
+        world.fake.count("POST", "/v2/droplets"),
+        1,
+        "no second droplet"
+    );
+    let presented = keyscan(address);
+    assert_ne!(presented, first_key);
+    let known = std::fs::read_to_string(world.known_hosts()).expect("known_hosts");
+    assert!(known.contains(&format!("{address} {presented}")), "{known}");
+
+    let third = world.succeeds(&["server", "create"]);
+    assert!(
+        third.contains(&format!("found the project's server shop at {address}")),
+        "{third}"
+    );
+    assert!(!third.contains("pinned"), "{third}");
+    assert_eq!(world.fake.count("POST", "/v2/droplets"), 1);
+}
+
+/// Tears down the sandbox servers labelled for `label`, now and when dropped.
+struct Labelled(&'static str);
+
+impl Labelled {
+    fn clear(&self) {
+        let sandbox = Sandbox::from_env();
+        for record in sandbox.list() {
+            if record.label.as_deref() == Some(self.0) {
+                let _ = sandbox.teardown(&record.name);
+            }
+        }
+    }
+}
+
+impl Drop for Labelled {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+#[test]
+fn a_sandbox_server_is_made_found_and_destroyed_like_a_cloud_server() {
+    let labelled = Labelled("slipway-project-shop");
+    labelled.clear();
+    let work = tempfile::tempdir().expect("temp dir");
+    let session = DesktopSession::start(&work.path().join("desktop")).expect("keyring");
+    let project = Project::with_server(
+        "flask-app",
+        "[server]\nprovider = \"sandbox\"\nkey = \"keychain\"\n",
+        "health = \"/health\"\n",
+        "",
+    );
+    let known_hosts = work.path().join("known_hosts");
+    let slipway = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slipway"));
+        let output = session
+            .apply(&mut command)
+            .args(args)
+            .current_dir(&project.dir)
+            .env("SLIPWAY_KNOWN_HOSTS", &known_hosts)
+            .stdin(Stdio::null())
+            .output()
+            .expect("slipway runs");
+        (
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+
+    let (code, created, stderr) = slipway(&["server", "create"]);
+    assert_eq!(code, Some(0), "{created}\n{stderr}");
+    let record = Sandbox::from_env()
+        .list()
+        .into_iter()
+        .find(|r| r.label.as_deref() == Some("slipway-project-shop"))
+        .expect("a labelled sandbox server");
+    let (name, address) = (record.name.clone(), record.address());
+    assert!(
+        created.contains(&format!("creating server {name}")),
+        "{created}"
+    );
+    assert!(
+        created.contains(&format!("pinned {address}'s host key SHA256:")),
+        "{created}"
+    );
+    let known = std::fs::read_to_string(&known_hosts).expect("known_hosts");
+    assert!(
+        known.contains(&format!("{address} {}", keyscan(address))),
+        "{known}"
+    );
+
+    let (code, again, _) = slipway(&["server", "create"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        again.contains(&format!("found the project's server {name} at {address}")),
+        "{again}"
+    );
+    let (_, listed, _) = slipway(&["server", "list"]);
+    assert!(
+        listed.starts_with(&format!("{name}\tactive\t{address}\tlocal\tsandbox")),
+        "{listed}"
+    );
+
+    // The pinned key lets the deploy in without --trust.
+    let (code, deployed, stderr) = slipway(&["deploy", "--yes"]);
+    assert_eq!(code, Some(0), "{deployed}\n{stderr}");
+    let health = Command::new("curl")
+        .args(["--silent", "--fail", "--max-time", "10"])
+        .arg(format!("http://{address}/health"))
+        .output()
+        .expect("curl runs");
+    assert!(health.status.success(), "{}", text(&health.stderr));
+
+    let (code, _, stderr) = slipway(&["server", "destroy", "--confirm", "shop"]);
+    assert_eq!(
+        code,
+        Some(1),
+        "the sandbox server is not called shop: {stderr}"
+    );
+    assert!(stderr.contains(&format!("--confirm {name}")), "{stderr}");
+    let (code, destroyed, stderr) = slipway(&["server", "destroy", "--confirm", &name]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(destroyed.contains(&format!("Server {name} is destroyed.")));
+    assert!(
+        Sandbox::from_env().list().iter().all(|r| r.name != name),
+        "the sandbox server is gone"
+    );
+}
