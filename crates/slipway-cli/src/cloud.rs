@@ -110,7 +110,28 @@ fn options(
     endpoints: &Endpoints,
     region: Option<&str>,
 ) -> Result<(), AppError> {
-    let (_, provider) = cloud::server_provider(spec, &context.store, endpoints)?;
+    let (kind, provider) = cloud::server_provider(spec, &context.store, endpoints)?;
+    let account = provider.check_token()?;
+    let who = if account.email.is_empty() {
+        String::new()
+    } else {
+        format!(" of {}", account.email)
+    };
+    let limit = match account.server_limit {
+        0 => String::new(),
+        n => format!(", up to {n} servers"),
+    };
+    let _ = writeln!(
+        out,
+        "{}: the account{who} is {}{limit}{}",
+        kind.label(),
+        account.status,
+        if account.status_message.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", account.status_message)
+        }
+    );
     let catalogue = provider.catalogue()?;
     match region {
         None => {

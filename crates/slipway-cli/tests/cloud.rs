@@ -15,6 +15,9 @@ use std::net::Ipv4Addr;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use slipway_cloud::fake::cloudflare::FakeCloudflare;
+use slipway_cloud::fake::hetzner::FakeHetzner;
+use slipway_cloud::fake::namecheap::{FakeHost, FakeNamecheap, WHITELISTED_IP};
 use slipway_cloud::fake::{Boot, FakeDigitalOcean, FakeOptions, Fault, Lifecycle};
 use slipway_sandbox::services::acme::{ACME_HOST, Acme};
 use slipway_sandbox::services::desktop::DesktopSession;
@@ -292,7 +295,23 @@ fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
 
     // A redeploy finds the server and the records as they should be: nothing is made.
     let before = world.writes();
+    let requests_before = world.fake.exchanges().len();
     let second = world.succeeds(&["deploy", "--yes"]);
+    let asked: Vec<String> = world.fake.exchanges()[requests_before..]
+        .iter()
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    // One look for the droplet, one for the domain, one per record name.
+    let records = format!("GET /v2/domains/{DOMAIN}/records");
+    assert_eq!(
+        asked,
+        [
+            "GET /v2/droplets".to_owned(),
+            format!("GET /v2/domains/{DOMAIN}"),
+            records.clone(),
+            records,
+        ]
+    );
     assert!(
         second.contains(&format!("found the project's server shop at {address}")),
         "{second}"
@@ -518,5 +537,173 @@ fn a_sandbox_server_is_made_found_and_destroyed_like_a_cloud_server() {
     assert!(
         Sandbox::from_env().list().iter().all(|r| r.name != name),
         "the sandbox server is gone"
+    );
+}
+
+/// `slipway` in `project` with `env`, secrets given as `SLIPWAY_SECRET_*` variables:
+/// (exit code, stdout, stderr).
+fn run_with(project: &Project, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_slipway"));
+    command
+        .args(args)
+        .current_dir(&project.dir)
+        .env("SLIPWAY_KNOWN_HOSTS", project.dir.join("../known_hosts"))
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("slipway runs");
+    (
+        output.status.code().unwrap_or(-1),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+const SHOP: &str = "shop.example.com";
+
+/// A spec for an existing server at 203.0.113.7 whose records `dns` holds.
+fn dns_project(dns: &str) -> Project {
+    let tables = format!(
+        "\n[domain]\nname = \"{SHOP}\"\naliases = [\"www.{SHOP}\"]\n\n[domain.dns]\n{dns}\n\
+         [tls]\nemail = \"ops@example.com\"\n"
+    );
+    Project::with_server(
+        "flask-app",
+        "[server]\nhost = \"203.0.113.7\"\n",
+        "",
+        &tables,
+    )
+}
+
+#[test]
+fn hetzner_shows_what_it_can_make_and_that_nothing_is_made_yet() {
+    let hetzner = FakeHetzner::start();
+    let project = Project::with_server(
+        "flask-app",
+        "[server]\nprovider = \"hetzner\"\nregion = \"fsn1\"\nsize = \"cx22\"\n\
+         key = \"keychain\"\n",
+        "",
+        "",
+    );
+    let env = [
+        (
+            "SLIPWAY_HETZNER_API",
+            hetzner.config(hetzner.token()).base_url.to_string(),
+        ),
+        (
+            "SLIPWAY_SECRET_SHOP_HETZNER_TOKEN",
+            hetzner.token().expose().clone(),
+        ),
+    ];
+    let (code, options, stderr) =
+        run_with(&project, &["server", "options", "--region", "fsn1"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        options.starts_with("Hetzner Cloud: the account is active"),
+        "{options}"
+    );
+    assert!(
+        options.contains("cx22") && options.contains("EUR/month"),
+        "{options}"
+    );
+    assert!(
+        !options.contains("cx11"),
+        "a retired type is not offered:\n{options}"
+    );
+    let (code, listed, _) = run_with(&project, &["server", "list"], &env);
+    assert_eq!((code, listed.as_str()), (0, "No server for shop yet.\n"));
+    let (code, _, stderr) = run_with(&project, &["status"], &env);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("Hetzner Cloud has no server for shop yet"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_with(&project, &["server", "list"], &env[..1]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("SLIPWAY_SECRET_SHOP_HETZNER_TOKEN"),
+        "a missing token says how to give it: {stderr}"
+    );
+}
+
+#[test]
+fn cloudflare_gets_a_subdomains_records_in_its_parent_zone_once() {
+    let cloudflare = FakeCloudflare::start();
+    cloudflare.add_zone("example.com");
+    let project = dns_project("provider = \"cloudflare\"\n");
+    let env = [
+        (
+            "SLIPWAY_CLOUDFLARE_API",
+            cloudflare.config(cloudflare.token()).base_url.to_string(),
+        ),
+        (
+            "SLIPWAY_SECRET_SHOP_CLOUDFLARE_TOKEN",
+            cloudflare.token().expose().clone(),
+        ),
+    ];
+    let (code, set, stderr) = run_with(&project, &["dns", "set"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        set.contains(&format!("A {SHOP} → 203.0.113.7 (created)")),
+        "{set}"
+    );
+    assert!(
+        set.contains(&format!("A www.{SHOP} → 203.0.113.7 (created)")),
+        "{set}"
+    );
+    let (_, again, _) = run_with(&project, &["dns", "set"], &env);
+    assert!(
+        again.contains("(already right)") && !again.contains("(created)"),
+        "{again}"
+    );
+    assert_eq!(cloudflare.records("example.com").len(), 2);
+}
+
+#[test]
+fn namecheap_gets_the_zone_written_back_whole_mail_and_all() {
+    let namecheap = FakeNamecheap::start();
+    let others = [
+        FakeHost::new("@", "MX", "mail.example.com.").mx_pref(5),
+        FakeHost::new("@", "TXT", "v=spf1 include:_spf.example.net ~all"),
+        FakeHost::new("blog", "CNAME", "example.github.io."),
+    ];
+    namecheap.add_domain("example.com", &others, "MX");
+    let project = dns_project(&format!(
+        "provider = \"namecheap\"\nuser = \"{}\"\nclient_ip = \"{WHITELISTED_IP}\"\n",
+        namecheap.api_user()
+    ));
+    let env = [
+        ("SLIPWAY_NAMECHEAP_API", namecheap.endpoint().to_string()),
+        (
+            "SLIPWAY_SECRET_SHOP_NAMECHEAP_KEY",
+            namecheap.api_key().expose().clone(),
+        ),
+    ];
+    let (code, set, stderr) = run_with(&project, &["dns", "set"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        set.contains(&format!("A www.{SHOP} → 203.0.113.7 (created)")),
+        "{set}"
+    );
+    let hosts = namecheap.hosts("example.com");
+    for other in &others {
+        assert!(hosts.contains(other), "{other:?} was lost: {hosts:?}");
+    }
+    let names: Vec<(&str, &str)> = hosts
+        .iter()
+        .filter(|h| h.kind == "A")
+        .map(|h| (h.name.as_str(), h.address.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("shop", "203.0.113.7"), ("www.shop", "203.0.113.7")]
+    );
+    assert_eq!(namecheap.email_type("example.com").as_deref(), Some("MX"));
+    let (_, _, _) = run_with(&project, &["dns", "set"], &env);
+    assert_eq!(
+        namecheap.set_hosts_calls(),
+        1,
+        "an unchanged zone is not written"
     );
 }
