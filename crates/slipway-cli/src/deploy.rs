@@ -538,6 +538,17 @@ fn provision(
             )
         }
     };
+    let created_here = located
+        .server
+        .as_ref()
+        .is_some_and(|s| s.host != server.host);
+    if !wants_dns && spec.domain.is_some() && created_here && !json {
+        // A server made just now: its address is new, so the records cannot point at it
+        // yet. Say which to create before the deploy starts waiting for them.
+        if let Some(ipv4) = ipv4 {
+            crate::cloud::point(out, spec, context, &endpoints, ipv4, ipv6, json)?;
+        }
+    }
     if wants_dns {
         let domain = spec.domain.as_ref().map(|d| d.dns.provider());
         let ipv4 = ipv4.ok_or_else(|| AppError::NoIpv4 {

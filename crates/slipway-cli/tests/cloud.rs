@@ -707,3 +707,17 @@ fn namecheap_gets_the_zone_written_back_whole_mail_and_all() {
         "an unchanged zone is not written"
     );
 }
+
+#[test]
+fn manual_dns_shows_the_records_to_create() {
+    let project = dns_project("provider = \"manual\"\n");
+    let (code, set, stderr) = run_with(&project, &["dns", "set"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let expected = format!(
+        "Create these records where the domain's DNS is hosted:\n  \
+         A     {SHOP:<32} 203.0.113.7\n  \
+         A     {:<32} 203.0.113.7\n",
+        format!("www.{SHOP}")
+    );
+    assert!(set.starts_with(&expected), "{set}");
+}
