@@ -33,8 +33,9 @@ npm --prefix ui run check
 step "UI tests (headless Chromium)"
 npm --prefix ui test
 
-step "Desktop app end to end (WebDriver under Xvfb)"
+step "Desktop app end to end (WebDriver under Xvfb), and its .deb installed with apt"
 cargo build -p slipway-desktop --features custom-protocol --locked
+bash "$ROOT/scripts/bundle.sh" --debug
 cargo test -p slipway-e2e --locked
 
 step "All tests passed"

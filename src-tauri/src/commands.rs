@@ -3,8 +3,11 @@
 
 use std::path::PathBuf;
 
-use slipway_app::{ErrorCode, IpcError, Project};
-use slipway_spec::{Problem, Spec};
+use slipway_app::cloud::Endpoints;
+use slipway_app::wizard::{self, DnsStatus, SecretState, ServerOffer};
+use slipway_app::{AppError, ErrorCode, IpcError, Project};
+use slipway_secrets::Secret;
+use slipway_spec::{Problem, ServerProvider, Spec};
 use tauri::{Runtime, State};
 
 use crate::AppState;
@@ -60,4 +63,80 @@ pub async fn pick_folder<R: Runtime>(window: tauri::Window<R>) -> Option<String>
         .pick_folder()
         .await
         .map(|folder| folder.path().to_string_lossy().into_owned())
+}
+
+/// What a provider offers: checks the token as entered (or the stored one when `token`
+/// is absent) and keeps an accepted one in the keychain.
+#[tauri::command]
+pub async fn server_offer(
+    project: String,
+    provider: String,
+    token: Option<String>,
+    state: State<'_, AppState>,
+) -> Result<ServerOffer, IpcError> {
+    let provider: ServerProvider = provider.parse().map_err(|message: String| IpcError {
+        code: ErrorCode::Invalid,
+        message,
+        hints: Vec::new(),
+        field: Some("server.provider".into()),
+    })?;
+    let token = token.map(Secret::new);
+    let store = state.store();
+    blocking(move || {
+        let endpoints = Endpoints::from_env()?;
+        wizard::server_offer(&project, provider, token, store.as_ref(), &endpoints)
+    })
+    .await
+    .map_err(IpcError::from)
+}
+
+/// Stores one of the project's secrets in the keychain.
+#[tauri::command]
+pub async fn store_secret(
+    project: String,
+    name: String,
+    value: String,
+    state: State<'_, AppState>,
+) -> Result<(), IpcError> {
+    let value = Secret::new(value);
+    let store = state.store();
+    blocking(move || wizard::store_secret(store.as_ref(), &project, &name, &value))
+        .await
+        .map_err(IpcError::from)
+}
+
+/// Which of the project's secrets are in the keychain.
+#[tauri::command]
+pub async fn secret_states(
+    project: String,
+    names: Vec<String>,
+    state: State<'_, AppState>,
+) -> Result<Vec<SecretState>, IpcError> {
+    let store = state.store();
+    blocking(move || wizard::secret_states(store.as_ref(), &project, &names))
+        .await
+        .map_err(IpcError::from)
+}
+
+/// Whether the spec's domain points at its server yet.
+#[tauri::command]
+pub async fn dns_status(spec: Spec, state: State<'_, AppState>) -> Result<DnsStatus, IpcError> {
+    let store = state.store();
+    blocking(move || {
+        let server = match spec
+            .server
+            .as_ref()
+            .and_then(slipway_spec::ServerSpec::provider)
+        {
+            Some(_) => {
+                let endpoints = Endpoints::from_env()?;
+                let found = slipway_app::cloud::require_server(&spec, store.as_ref(), &endpoints)?;
+                Some(found.address()?)
+            }
+            None => None,
+        };
+        wizard::dns_status(&spec, server)
+    })
+    .await
+    .map_err(|error: AppError| IpcError::from(error))
 }

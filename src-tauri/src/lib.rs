@@ -9,8 +9,9 @@ pub mod commands;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use slipway_secrets::Stores;
 use tauri::{Builder, Runtime};
 
 /// State shared by every command of the window.
@@ -19,9 +20,20 @@ pub struct AppState {
     /// Folders opened through `open_project`. Saving writes only into one of these, so
     /// the web view cannot have `slipway.toml` written anywhere else.
     opened: Mutex<BTreeSet<PathBuf>>,
+    /// Where secrets are: the keychain (and `SLIPWAY_SECRET_*` variables), opened on
+    /// first use.
+    store: Mutex<Option<Arc<Stores>>>,
 }
 
 impl AppState {
+    fn store(&self) -> Arc<Stores> {
+        let mut store = self
+            .store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(store.get_or_insert_with(|| Arc::new(slipway_secrets::open())))
+    }
+
     fn remember(&self, folder: &Path) {
         self.opened
             .lock()
@@ -46,6 +58,10 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::check_spec,
             commands::save_spec,
             commands::pick_folder,
+            commands::server_offer,
+            commands::store_secret,
+            commands::secret_states,
+            commands::dns_status,
         ])
 }
 

@@ -13,6 +13,9 @@ use slipway_spec::{
 };
 use ts_rs::{Config, TS};
 
+use crate::wizard::{
+    DnsStatus, ImageOffer, NameStatus, RegionOffer, SecretState, ServerOffer, SizeOffer,
+};
 use crate::{ErrorCode, IpcError, Project};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -53,6 +56,13 @@ pub fn typescript() -> String {
         Project::decl(&config),
         ErrorCode::decl(&config),
         IpcError::decl(&config),
+        ServerOffer::decl(&config),
+        RegionOffer::decl(&config),
+        SizeOffer::decl(&config),
+        ImageOffer::decl(&config),
+        SecretState::decl(&config),
+        DnsStatus::decl(&config),
+        NameStatus::decl(&config),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\

@@ -217,26 +217,38 @@ pub fn server_provider(
     endpoints: &Endpoints,
 ) -> Result<(ServerProvider, Box<dyn slipway_cloud::ServerProvider>), AppError> {
     let kind = provider_of(spec)?;
+    let token = match kind.token_name() {
+        Some(name) => Some(token(store, spec, Some(name))?),
+        None => None,
+    };
+    Ok((kind, provider_with(kind, token, endpoints)?))
+}
+
+/// A client for `kind` with `token` (none for the sandbox).
+pub fn provider_with(
+    kind: ServerProvider,
+    token: Option<Secret<String>>,
+    endpoints: &Endpoints,
+) -> Result<Box<dyn slipway_cloud::ServerProvider>, AppError> {
     let clock = Arc::new(SystemClock);
-    let provider: Box<dyn slipway_cloud::ServerProvider> = match kind {
+    let missing = || AppError::NoProviderToken(kind.label());
+    Ok(match kind {
         ServerProvider::DigitalOcean => {
-            let mut config = DigitalOceanConfig::new(token(store, spec, kind.token_name())?);
+            let mut config = DigitalOceanConfig::new(token.ok_or_else(missing)?);
             if let Some(url) = &endpoints.digitalocean {
                 config.base_url = url.clone();
             }
             Box::new(DigitalOcean::new(config, clock)?)
         }
         ServerProvider::Hetzner => {
-            let mut config =
-                slipway_cloud::HetznerConfig::new(token(store, spec, kind.token_name())?);
+            let mut config = slipway_cloud::HetznerConfig::new(token.ok_or_else(missing)?);
             if let Some(url) = &endpoints.hetzner {
                 config.base_url = url.clone();
             }
             Box::new(slipway_cloud::Hetzner::new(config, clock)?)
         }
         ServerProvider::Sandbox => Box::new(sandbox::SandboxProvider::from_env()),
-    };
-    Ok((kind, provider))
+    })
 }
 
 fn provider_of(spec: &Spec) -> Result<ServerProvider, AppError> {

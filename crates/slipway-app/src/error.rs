@@ -148,6 +148,15 @@ pub enum AppError {
         /// What the server said.
         reason: String,
     },
+    /// A provider was asked for without its API token.
+    #[error("{0} needs its API token: enter it, or store it with `slipway secret set`")]
+    NoProviderToken(&'static str),
+    /// An empty value was given for a secret.
+    #[error("nothing to store for {key}: the value is empty")]
+    EmptySecret {
+        /// The secret.
+        key: String,
+    },
     /// A server is destroyed only when its name is typed back.
     #[error("not destroyed: type the server's name to confirm, as in --confirm {name}")]
     NotConfirmed {
@@ -450,6 +459,12 @@ impl From<AppError> for IpcError {
             AppError::NoCloudServer { .. } => {
                 IpcError::new(ErrorCode::NotFound, error_text(&error))
                     .hint("Deploy to create it, or check the project's name in app.name")
+            }
+            AppError::NoProviderToken(_) => {
+                IpcError::new(ErrorCode::Invalid, error_text(&error)).field("token")
+            }
+            AppError::EmptySecret { .. } => {
+                IpcError::new(ErrorCode::Invalid, error_text(&error)).field("value")
             }
             AppError::HostKeyNotReplaced { .. } => {
                 IpcError::new(ErrorCode::DeployFailed, error_text(&error))

@@ -16,6 +16,8 @@
 //! - [`secrets`]: the project's keys and secret variables, from the keychain.
 //! - [`github`]: deploy keys added to a GitHub repository through its API.
 //! - [`notify`]: the spec's notification channels, and reporting how a run ended.
+//! - [`wizard`]: what the setup wizard asks besides the spec: provider offers with a
+//!   token checked on entry, secrets set or not, whether the domain resolves.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
@@ -30,6 +32,7 @@ pub mod project;
 pub mod secrets;
 pub mod secure;
 pub mod web;
+pub mod wizard;
 
 pub use error::{AppError, ErrorCode, IpcError};
 pub use project::{CONFIG_FILE, Project, check_spec, open_project, save_spec};

@@ -570,3 +570,106 @@ hints: Array<string>,
  * The field at fault, as a spec field path (`domain.name`) or a form field (`path`).
  */
 field?: string | null, };
+
+export type ServerOffer = { 
+/**
+ * Whose account the token opens, and in what state, in words.
+ */
+account: string, 
+/**
+ * The prices' currency (ISO 4217: `USD`, `EUR`).
+ */
+currency: string, 
+/**
+ * Regions that can take a new server, each with its sizes (cheapest first) and
+ * images.
+ */
+regions: Array<RegionOffer>, };
+
+export type RegionOffer = { 
+/**
+ * `fra1`, `fsn1`.
+ */
+slug: string, 
+/**
+ * `Frankfurt 1`.
+ */
+name: string, 
+/**
+ * Sizes sold here, cheapest first.
+ */
+sizes: Array<SizeOffer>, 
+/**
+ * Supported systems offered here.
+ */
+images: Array<ImageOffer>, };
+
+export type SizeOffer = { 
+/**
+ * `s-1vcpu-1gb`, `cx22`.
+ */
+slug: string, 
+/**
+ * CPUs.
+ */
+vcpus: number, 
+/**
+ * Memory in MiB.
+ */
+memory_mib: number, 
+/**
+ * Disk in GB.
+ */
+disk_gb: number, 
+/**
+ * The price a month, in the offer's currency.
+ */
+price_monthly: number, };
+
+export type ImageOffer = { 
+/**
+ * `debian-12-x64`, `debian-12`.
+ */
+slug: string, 
+/**
+ * `Debian 12`.
+ */
+label: string, };
+
+export type SecretState = { 
+/**
+ * The secret's name, such as `digitalocean-token`.
+ */
+name: string, 
+/**
+ * Whether it is set.
+ */
+set: boolean, };
+
+export type DnsStatus = { 
+/**
+ * Whether every name points at the server.
+ */
+ready: boolean, 
+/**
+ * The address they must point at.
+ */
+expected: string, 
+/**
+ * One line per name.
+ */
+names: Array<NameStatus>, };
+
+export type NameStatus = { 
+/**
+ * `www.example.com`.
+ */
+name: string, 
+/**
+ * Whether it points at the server.
+ */
+ready: boolean, 
+/**
+ * What was found and what to change.
+ */
+message: string, };
