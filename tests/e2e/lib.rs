@@ -17,6 +17,9 @@ pub struct Desktop {
     /// The WebDriver session on the app's window.
     pub client: Client,
     _services: Services,
+    /// The app's own data (the web view's storage, where wizard drafts live), fresh for
+    /// each launch so no run sees another's drafts.
+    _data: tempfile::TempDir,
 }
 
 /// The display and driver processes, stopped when dropped, even when a test panics
@@ -89,6 +92,7 @@ impl Desktop {
             "{} is missing: build the UI and then `cargo build -p slipway-desktop` first",
             binary.display()
         );
+        let data = tempfile::tempdir().expect("a data folder for the app");
         let (xvfb, display) = start_display();
         let mut services = Services { driver: None, xvfb };
         let port = free_port();
@@ -102,6 +106,8 @@ impl Desktop {
                     &native_port.to_string(),
                 ])
                 .env("DISPLAY", &display)
+                .env("XDG_DATA_HOME", data.path().join("data"))
+                .env("XDG_CACHE_HOME", data.path().join("cache"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
                 .spawn()
@@ -139,6 +145,7 @@ impl Desktop {
         Self {
             client,
             _services: services,
+            _data: data,
         }
     }
 

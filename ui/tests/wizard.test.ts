@@ -69,7 +69,7 @@ describe('step 1: which app are we deploying?', () => {
   it('shows the wizard steps with only the first one active', async () => {
     const page = await newPage();
     const steps = page.getByRole('navigation', { name: 'Setup steps' }).getByRole('listitem');
-    assert.equal(await steps.count(), 4);
+    assert.equal(await steps.count(), 5);
     assert.deepEqual(
       await steps.evaluateAll((items) =>
         items.map((li) => [li.querySelector('.step-title')?.childNodes[0]?.textContent, li.getAttribute('aria-current')]),
@@ -78,7 +78,8 @@ describe('step 1: which app are we deploying?', () => {
         ['App', 'step'],
         ['Server', null],
         ['Domain & HTTPS', null],
-        ['Deploy', null],
+        ['Notifications', null],
+        ['Review', null],
       ],
     );
     assert.equal(

@@ -1,84 +1,46 @@
-import { useRef, useState } from 'react';
-import { toIpcError, type IpcError } from '../lib/backend';
-import { useBackend } from '../lib/backend-context';
-import type { Project } from '../lib/ipc/bindings';
+import type { ReactNode } from 'react';
+import type { IpcError } from '../lib/backend';
 import { OpenError } from './OpenError';
-import { ProjectView } from './ProjectView';
+import { StepHeader } from './StepHeader';
 
-/** Step 1: choose the project folder, see what Slipway found, and settle the app settings. */
-export function AppStep({ step, of }: { step: number; of: number }) {
-  const backend = useBackend();
-  const [path, setPath] = useState('');
-  const [opening, setOpening] = useState<string | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
-  const [opened, setOpened] = useState<{ project: Project; serial: number } | null>(null);
-  // Only the answer to the latest request counts; an earlier, slower one is dropped.
-  const latest = useRef(0);
+/** The folder picker's state, kept above the wizard so it survives opening another folder. */
+export interface Opener {
+  path: string;
+  setPath: (path: string) => void;
+  /** The folder being read, while it is. */
+  opening: string | null;
+  error: IpcError | null;
+  open: (folder: string) => void;
+  browse: () => Promise<void>;
+}
 
-  async function open(target: string) {
-    const folder = target.trim();
-    if (folder === '') {
-      setError({
-        code: 'not_found',
-        message: 'Enter the path of your project folder, or choose it with Browse…',
-        hints: [],
-        field: 'path',
-      });
-      return;
-    }
-    const serial = ++latest.current;
-    setOpening(folder);
-    setError(null);
-    try {
-      const project = await backend.openProject(folder);
-      if (serial !== latest.current) return;
-      setOpened({ project, serial });
-    } catch (e) {
-      if (serial !== latest.current) return;
-      setError(toIpcError(e));
-      setOpened(null);
-    } finally {
-      if (serial === latest.current) setOpening(null);
-    }
-  }
-
-  async function browse() {
-    try {
-      const picked = await backend.pickFolder();
-      if (picked === null) return;
-      setPath(picked);
-      await open(picked);
-    } catch (e) {
-      setError(toIpcError(e));
-    }
-  }
+/**
+ * Step 1: choose the project folder, see what Slipway found, and settle the app settings
+ * (`children`, shown once a folder is open and nothing else is being read).
+ */
+export function AppStep({ opener, children }: { opener: Opener; children?: ReactNode }) {
+  const { path, setPath, opening, error, open, browse } = opener;
 
   function openSuggested(folder: string) {
     setPath(folder);
-    void open(folder);
+    open(folder);
   }
 
   const pathInvalid = error !== null && (error.field == null || error.field === 'path');
 
   return (
     <>
-      <header className="step-header">
-        <p className="eyebrow">
-          Step {step} of {of}
-        </p>
-        <h1>Which app are we deploying?</h1>
-        <p className="lead">
-          Choose the folder that holds your Python web app. Slipway reads it to work out how to
-          run it. Nothing is changed on your computer until you save, and nothing is uploaded
-          yet.
-        </p>
-      </header>
+      <StepHeader index={0} title="Which app are we deploying?">
+        Choose the folder that holds your Python web app. Slipway reads it to work out how to
+        run it. Nothing is changed on your computer until you save, and nothing is uploaded
+        yet.
+      </StepHeader>
 
       <form
         className="open-form"
         onSubmit={(event) => {
           event.preventDefault();
-          void open(path);
+          open(path);
         }}
         aria-busy={opening !== null}
       >
@@ -135,9 +97,7 @@ export function AppStep({ step, of }: { step: number; of: number }) {
         {error && <OpenError error={error} onOpen={openSuggested} />}
       </form>
 
-      {opened && opening === null && (
-        <ProjectView key={opened.serial} project={opened.project} />
-      )}
+      {opening === null && children}
     </>
   );
 }

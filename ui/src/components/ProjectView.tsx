@@ -1,52 +1,34 @@
-import { useState } from 'react';
-import { toIpcError, type IpcError } from '../lib/backend';
-import { useBackend } from '../lib/backend-context';
-import type { AppSpec, Project, Spec } from '../lib/ipc/bindings';
-import { appProblems } from '../lib/spec-form';
-import { useProblems } from '../lib/use-problems';
+import type { AppSpec, Detection, Problem, Spec } from '../lib/ipc/bindings';
+import { problemsByField } from '../lib/steps';
+import type { Save } from '../lib/use-save';
 import { DetectionSummary } from './DetectionSummary';
 import { SpecForm } from './SpecForm';
 
+interface Props {
+  detection: Detection;
+  spec: Spec;
+  problems: readonly Problem[];
+  checking: boolean;
+  onChangeApp: (app: AppSpec) => void;
+  save: Save;
+}
+
 /** An opened project: what was found, the settings to confirm, and saving them. */
-export function ProjectView({ project }: { project: Project }) {
-  const backend = useBackend();
-  const { detection } = project;
-  const [spec, setSpec] = useState<Spec>(project.spec);
-  const [config, setConfig] = useState(project.config ?? null);
-  const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<IpcError | null>(null);
-  const { problems, failure, checking } = useProblems(spec, project.problems);
-
-  const byField = appProblems(problems);
-  const count = [...byField.values()].reduce((n, list) => n + list.length, 0);
-
-  function changeApp(app: AppSpec) {
-    setSpec((current) => ({ ...current, app }));
-    setSaved(null);
-    setSaveError(null);
-  }
-
-  async function save() {
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const path = await backend.saveSpec(detection.root, spec);
-      setSaved(path);
-      setConfig(path);
-    } catch (e) {
-      setSaveError(toIpcError(e));
-    } finally {
-      setSaving(false);
-    }
-  }
+export function ProjectView({ detection, spec, problems, checking, onChangeApp, save }: Props) {
+  const byField = problemsByField(problems, (field) => field.startsWith('app.'));
+  const here = [...byField.values()].reduce((n, list) => n + list.length, 0);
+  // slipway.toml is written whole, so settings of later steps must be right too.
+  const elsewhere = problems.length - here;
+  const count = problems.length;
+  const { config, saving } = save;
+  const status = save.status(spec);
 
   return (
     <>
       <DetectionSummary
         detection={detection}
         app={spec.app}
-        onChoose={(app) => changeApp(app)}
+        onChoose={onChangeApp}
       />
 
       <section className="section" aria-labelledby="settings-title" aria-busy={checking}>
@@ -68,7 +50,7 @@ export function ProjectView({ project }: { project: Project }) {
           </p>
         </div>
 
-        <SpecForm app={spec.app} problems={byField} onChange={changeApp} />
+        <SpecForm app={spec.app} problems={byField} onChange={onChangeApp} />
 
         <div className="save-bar">
           <button
@@ -77,27 +59,30 @@ export function ProjectView({ project }: { project: Project }) {
             data-testid="save-spec"
             disabled={count > 0 || saving}
             aria-describedby="save-status"
-            onClick={() => void save()}
+            onClick={() => void save.save(spec)}
           >
             {saving ? 'Saving…' : 'Save slipway.toml'}
           </button>
           <div id="save-status" className="save-status" aria-live="polite">
-            {saved ? (
+            {status && 'saved' in status ? (
               <p className="ok" data-testid="saved-path">
                 <span className="check" aria-hidden="true">✓</span> Saved to{' '}
-                <span className="mono">{saved}</span>
+                <span className="mono">{status.saved}</span>
               </p>
-            ) : saveError ? (
+            ) : status && 'error' in status ? (
               <p className="error-text" data-testid="save-error">
-                Not saved: {saveError.message}
-                {saveError.hints.length > 0 && ` ${saveError.hints.join(' ')}`}
+                Not saved: {status.error.message}
+                {status.error.hints.length > 0 && ` ${status.error.hints.join(' ')}`}
               </p>
-            ) : failure ? (
-              <p className="error-text">Could not check the settings: {failure.message}</p>
-            ) : count > 0 ? (
+            ) : here > 0 ? (
               <p className="muted">
-                {count === 1 ? 'One setting needs' : `${count} settings need`} your attention
+                {here === 1 ? 'One setting needs' : `${here} settings need`} your attention
                 before saving.
+              </p>
+            ) : elsewhere > 0 ? (
+              <p className="muted">
+                {elsewhere === 1 ? 'One setting' : `${elsewhere} settings`} on the next steps{' '}
+                {elsewhere === 1 ? 'needs' : 'need'} your attention before saving.
               </p>
             ) : (
               <p className="muted">Everything looks right.</p>

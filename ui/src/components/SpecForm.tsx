@@ -1,21 +1,14 @@
-import { useRef, type ReactNode } from 'react';
+import { useRef } from 'react';
 import type { AppSpec, Framework, Installer, Interface, StaticSpec } from '../lib/ipc/bindings';
 import { FRAMEWORKS, INSTALLERS, INTERFACES, plural } from '../lib/labels';
 import { fieldId, sentence, sshRepository, wholeNumber } from '../lib/spec-form';
+import { Field } from './Field';
 
 interface Props {
   app: AppSpec;
   /** Messages per field path, app section only. */
   problems: Map<string, string[]>;
   onChange: (app: AppSpec) => void;
-}
-
-/** What a field's input needs to be labelled, described and tested. */
-interface InputProps {
-  id: string;
-  'data-testid': string;
-  'aria-invalid': true | undefined;
-  'aria-describedby': string | undefined;
 }
 
 const RENDERED =
@@ -484,77 +477,6 @@ export function SpecForm({ app, problems, onChange }: Props) {
           </p>
         )}
       </fieldset>
-    </div>
-  );
-}
-
-/** A label, an input (given by `children`), a hint, and the field's problems. */
-function Field({
-  path,
-  label,
-  hint,
-  problems,
-  children,
-  optional = false,
-  hiddenLabel = false,
-  errorLabel,
-  group = false,
-  wide = false,
-}: {
-  path: string;
-  label: string;
-  hint?: string;
-  problems: Map<string, string[]>;
-  children: (props: InputProps) => ReactNode;
-  optional?: boolean;
-  hiddenLabel?: boolean;
-  /** How messages name the field when the label is hidden (`URL prefix is required`). */
-  errorLabel?: string;
-  /** The input is a group of radios: the label names the group instead of pointing at it. */
-  group?: boolean;
-  wide?: boolean;
-}) {
-  const id = fieldId(path);
-  const messages = problems.get(path) ?? [];
-  const hintId = hint ? fieldId(path, 'hint') : undefined;
-  const errorId = messages.length > 0 ? fieldId(path, 'error') : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
-  const labelClass = hiddenLabel ? 'sr-only' : 'label';
-  const labelText = (
-    <>
-      {label}
-      {optional && <span className="optional"> (optional)</span>}
-    </>
-  );
-  return (
-    <div className={`field${wide ? ' field-wide' : ''}${messages.length > 0 ? ' field-invalid' : ''}`}>
-      {group ? (
-        <span id={fieldId(path, 'label')} className={labelClass}>
-          {labelText}
-        </span>
-      ) : (
-        <label htmlFor={id} className={labelClass}>
-          {labelText}
-        </label>
-      )}
-      {children({
-        id,
-        'data-testid': `field-${path}`,
-        'aria-invalid': messages.length > 0 ? true : undefined,
-        'aria-describedby': describedBy,
-      })}
-      {messages.length > 0 && (
-        <div className="field-error" id={errorId} data-testid={`error-${path}`}>
-          {messages.map((m) => (
-            <p key={m}>{sentence(errorLabel ?? label, m)}</p>
-          ))}
-        </div>
-      )}
-      {hint && (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      )}
     </div>
   );
 }

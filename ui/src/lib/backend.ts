@@ -1,7 +1,16 @@
 // The one door between the UI and whatever answers it: the Rust backend inside Tauri, or
 // an in-memory fake in the browser preview and the tests. Components never call `invoke`.
 
-import type { ErrorCode, IpcError, Problem, Project, Spec } from './ipc/bindings';
+import type {
+  DnsStatus,
+  ErrorCode,
+  IpcError,
+  Problem,
+  Project,
+  SecretState,
+  ServerOffer,
+  Spec,
+} from './ipc/bindings';
 
 export type { IpcError } from './ipc/bindings';
 
@@ -15,7 +24,24 @@ export interface Backend {
   saveSpec(folder: string, spec: Spec): Promise<string>;
   /** Shows the native folder dialog; resolves with `null` when the user cancels. */
   pickFolder(): Promise<string | null>;
+  /**
+   * What `provider` offers this account: regions with their sizes (monthly prices) and
+   * images. Checks `token` as entered, or the project's stored token when `token` is
+   * null; a token the provider accepts is kept in the keychain for `project`, a refused
+   * one nowhere. Rejects with the provider's own message (code `provider` or `invalid`
+   * with `field: 'token'`).
+   */
+  serverOffer(project: string, provider: CloudProvider, token: string | null): Promise<ServerOffer>;
+  /** Stores a secret (`twilio-token`, `env/DATABASE_URL`…) for `project` in the keychain. */
+  storeSecret(project: string, name: string, value: string): Promise<void>;
+  /** Which of `names` the project has in the keychain; never their values. */
+  secretStates(project: string, names: string[]): Promise<SecretState[]>;
+  /** Whether the spec's domain points at its server yet (the live "does it resolve" check). */
+  dnsStatus(spec: Spec): Promise<DnsStatus>;
 }
+
+/** The providers that make servers, as `server.provider` names them. */
+export type CloudProvider = 'digitalocean' | 'hetzner' | 'sandbox';
 
 // A record, not a list, so the type check fails when Rust adds a code this file lacks.
 const CODES: Record<ErrorCode, true> = {

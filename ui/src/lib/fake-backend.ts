@@ -1,15 +1,29 @@
 // A pretend backend for the browser preview (`npm run dev` outside Tauri) and the UI
-// tests. It knows a handful of demo folders under /home/ana/projects and implements a few
-// of the real spec checks so the flows behave; the rules of record live in
-// crates/slipway-spec (check.rs, spec.rs). Nothing here touches a disk.
+// tests. It knows a handful of demo folders under /home/ana/projects, implements the
+// real spec checks the wizard relies on so the flows behave (the rules of record live in
+// crates/slipway-spec), pretends to be DigitalOcean and Hetzner with a demo account, and
+// keeps "stored" secrets as names in memory. Nothing here touches a disk or a network,
+// and no secret value is kept.
 
-import type { Backend } from './backend';
+import type { Backend, CloudProvider } from './backend';
+import {
+  checkDomain,
+  checkHarden,
+  checkNotify,
+  checkServer,
+  checkTls,
+  quote,
+  required,
+} from './fake-checks';
 import type {
   Detection,
+  DnsStatus,
   Interface,
   IpcError,
   Problem,
   Project,
+  SecretState,
+  ServerOffer,
   Spec,
 } from './ipc/bindings';
 import { sshRepository } from './spec-form';
@@ -22,9 +36,6 @@ export const DEMO_PATHS = {
   ambiguous: `${DEMO_ROOT}/tools`,
   node: `${DEMO_ROOT}/site`,
 } as const;
-
-
-
 
 function flaskShop(): Detection {
   return {
@@ -218,18 +229,6 @@ const FIXED_INTERFACE: Partial<Record<string, Interface>> = {
   fastapi: 'asgi', starlette: 'asgi', asgi: 'asgi',
 };
 
-/** A value quoted back in a message, as the Rust checks do. */
-function quote(value: string): string {
-  const chars = [...value];
-  return JSON.stringify(chars.length <= 48 ? value : `${chars.slice(0, 48).join('')}…`);
-}
-
-function required(value: string, max: number): string | null {
-  if (value.trim() === '') return 'is required';
-  const len = [...value].length;
-  return len > max ? `is ${len} characters long; the limit is ${max}` : null;
-}
-
 function relativePath(value: string): string | null {
   const missing = required(value, 255);
   if (missing) return missing;
@@ -281,7 +280,7 @@ function repositoryProblem(url: string): string | null {
   return null;
 }
 
-/** A few of the real checks, with the real wording. */
+/** The real checks the wizard relies on, with the real wording, in the file's order. */
 export function fakeCheck(spec: Spec): Problem[] {
   const problems: Problem[] = [];
   const add = (field: string, message: string | null) => {
@@ -391,6 +390,16 @@ export function fakeCheck(spec: Spec): Problem[] {
             : null,
     );
   }
+  if (spec.server) checkServer(spec.server, add);
+  if (spec.domain) {
+    checkDomain(spec.domain, add);
+    if (!spec.tls) {
+      add('tls.email', "is required with a domain: Let's Encrypt writes there before a certificate expires");
+    }
+  }
+  if (spec.tls) checkTls(spec.tls, add);
+  checkHarden(spec.harden, spec.server, add);
+  checkNotify(spec.notify, add);
   return problems;
 }
 
@@ -403,20 +412,209 @@ export interface FakeOptions {
   openDelay?: number;
   /** How long a spec check takes, in ms. */
   checkDelay?: number;
+  /** How long a provider or DNS question takes, in ms. */
+  remoteDelay?: number;
   /** What the pretend folder dialog answers. */
   pickedFolder?: string | null;
 }
 
+type Cloud = Exclude<CloudProvider, 'sandbox'>;
+
+const TOKEN_NAME: Record<Cloud, string> = {
+  digitalocean: 'digitalocean-token',
+  hetzner: 'hetzner-token',
+};
+
+const CLOUD_LABEL: Record<CloudProvider, string> = {
+  digitalocean: 'DigitalOcean',
+  hetzner: 'Hetzner Cloud',
+  sandbox: 'a sandbox server on this machine',
+};
+
+/** What the providers answer to a token they do not accept (slipway-cloud's wording). */
+const REFUSED: Record<Cloud, IpcError> = {
+  digitalocean: {
+    code: 'provider',
+    message:
+      'DigitalOcean does not accept the API token: it is invalid or revoked (Unable to authenticate you). Create a new token at https://cloud.digitalocean.com/account/api/tokens and store it in Slipway again',
+    hints: [],
+    field: 'token',
+  },
+  hetzner: {
+    code: 'provider',
+    message:
+      'Hetzner Cloud does not accept the API token: it is invalid or revoked (unable to authenticate). Create a new token at https://console.hetzner.cloud (open the project, then Security → API tokens) and store it in Slipway again',
+    hints: [],
+    field: 'token',
+  },
+};
+
+function accepts(provider: Cloud, token: string): boolean {
+  const value = token.trim();
+  if (value === '' || value === 'bad') return false;
+  return provider !== 'digitalocean' || value.startsWith('dop_v1_');
+}
+
+function offerOf(provider: Cloud): ServerOffer {
+  if (provider === 'digitalocean') {
+    const sizes = [
+      { slug: 's-1vcpu-1gb', vcpus: 1, memory_mib: 1024, disk_gb: 25, price_monthly: 6 },
+      { slug: 's-1vcpu-2gb', vcpus: 1, memory_mib: 2048, disk_gb: 50, price_monthly: 12 },
+      { slug: 's-2vcpu-4gb', vcpus: 2, memory_mib: 4096, disk_gb: 80, price_monthly: 24 },
+    ];
+    const images = [
+      { slug: 'debian-12-x64', label: 'Debian 12' },
+      { slug: 'ubuntu-24-04-x64', label: 'Ubuntu 24.04' },
+    ];
+    return {
+      account: 'ana@anaruiz.dev (DigitalOcean): active',
+      currency: 'USD',
+      regions: [
+        { slug: 'fra1', name: 'Frankfurt 1', sizes, images },
+        { slug: 'ams3', name: 'Amsterdam 3', sizes, images },
+        { slug: 'nyc3', name: 'New York 3', sizes, images },
+      ],
+    };
+  }
+  const sizes = [
+    { slug: 'cx22', vcpus: 2, memory_mib: 4096, disk_gb: 40, price_monthly: 4.51 },
+    { slug: 'cpx21', vcpus: 3, memory_mib: 4096, disk_gb: 80, price_monthly: 9.38 },
+  ];
+  const images = [
+    { slug: 'debian-12', label: 'Debian 12' },
+    { slug: 'ubuntu-24.04', label: 'Ubuntu 24.04' },
+  ];
+  return {
+    account: 'Hetzner Cloud: active',
+    currency: 'EUR',
+    regions: [
+      { slug: 'fsn1', name: 'Falkenstein', sizes, images },
+      { slug: 'nbg1', name: 'Nuremberg', sizes, images },
+    ],
+  };
+}
+
+/** The names that point at the demo server already; every other name has no record yet. */
+const POINTED = new Set(['shop.example.com']);
+/** Where the demo resolves a server's host name to. */
+const DEMO_ADDRESS = '203.0.113.10';
+const ASKED = 'ns1.example-dns.net and 1.1.1.1';
+
 export class FakeBackend implements Backend {
   private readonly saved = new Map<string, Spec>();
+  /** Which secrets each project has "in the keychain": names only, never values. */
+  private readonly secrets = new Map<string, Set<string>>();
   private readonly options: Required<FakeOptions>;
 
   constructor(options: FakeOptions = {}) {
     this.options = {
       openDelay: options.openDelay ?? 350,
       checkDelay: options.checkDelay ?? 40,
+      remoteDelay: options.remoteDelay ?? 300,
       pickedFolder: options.pickedFolder === undefined ? DEMO_PATHS.flask : options.pickedFolder,
     };
+  }
+
+  private has(project: string, name: string): boolean {
+    return this.secrets.get(project)?.has(name) ?? false;
+  }
+
+  private keep(project: string, name: string): void {
+    const names = this.secrets.get(project) ?? new Set<string>();
+    names.add(name);
+    this.secrets.set(project, names);
+  }
+
+  async serverOffer(project: string, provider: CloudProvider, token: string | null): Promise<ServerOffer> {
+    await sleep(this.options.remoteDelay);
+    if (provider === 'sandbox') return { account: 'This computer', currency: 'USD', regions: [] };
+    const name = TOKEN_NAME[provider];
+    if (token === null) {
+      if (!this.has(project, name)) {
+        const variable = `SLIPWAY_SECRET_${`${project}_${name}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        return reject({
+          code: 'invalid',
+          message: `The secret ${project}/${name} is not set: set it with \`slipway secret set ${name}\`, or give it as the environment variable ${variable}`,
+          hints: [],
+          field: null,
+        });
+      }
+    } else {
+      if (!accepts(provider, token)) return reject(REFUSED[provider]);
+      this.keep(project, name);
+    }
+    return offerOf(provider);
+  }
+
+  async storeSecret(project: string, name: string, value: string): Promise<void> {
+    await sleep(this.options.checkDelay);
+    if (value.trim() === '') {
+      return reject({
+        code: 'invalid',
+        message: `Nothing to store for ${project}/${name}: the value is empty`,
+        hints: [],
+        field: 'value',
+      });
+    }
+    this.keep(project, name);
+  }
+
+  async secretStates(project: string, names: string[]): Promise<SecretState[]> {
+    await sleep(this.options.checkDelay);
+    return names.map((name) => ({ name, set: this.has(project, name) }));
+  }
+
+  async dnsStatus(spec: Spec): Promise<DnsStatus> {
+    await sleep(this.options.remoteDelay);
+    const domain = spec.domain;
+    if (!domain) {
+      return reject({
+        code: 'invalid',
+        message: 'The site has no domain yet',
+        hints: ['Add a [domain] and [tls] to slipway.toml to serve it over HTTPS'],
+        field: 'domain.name',
+      });
+    }
+    const server = spec.server;
+    if (!server) {
+      return reject({
+        code: 'invalid',
+        message: 'Choose a server to deploy to',
+        hints: ['Add a [server] section with the host to slipway.toml'],
+        field: 'server.host',
+      });
+    }
+    const provider = server.provider ?? '';
+    if (provider !== '') {
+      // The demo account has no servers yet: a deploy makes the project's server.
+      const label = CLOUD_LABEL[provider as CloudProvider] ?? provider;
+      return reject({
+        code: 'not_found',
+        message: `${label.charAt(0).toUpperCase()}${label.slice(1)} has no server for ${spec.app.name} yet: \`slipway deploy\` (or \`slipway server create\`) makes it`,
+        hints: ["Deploy to create it, or check the project's name in app.name"],
+        field: null,
+      });
+    }
+    const host = server.host ?? '';
+    if (host.includes(':')) {
+      return reject({
+        code: 'invalid',
+        message: `${host} has no IPv4 address to point the domain at`,
+        hints: ["Set server.host to the server's IPv4 address"],
+        field: 'server.host',
+      });
+    }
+    const address = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : DEMO_ADDRESS;
+    const names = [domain.name, ...(domain.aliases ?? [])].map((name) =>
+      POINTED.has(name)
+        ? { name, ready: true, message: `${name} points at ${address}, the server (at ${ASKED}).` }
+        : {
+            name,
+            ready: false,
+            message: `${name} has no A record yet (at ${ASKED}); it must point at ${address}, the server. Add an A record for ${name} with the value ${address} at your DNS provider.`,
+          },
+    );
+    return { ready: names.every((n) => n.ready), expected: address, names };
   }
 
   async openProject(path: string): Promise<Project> {

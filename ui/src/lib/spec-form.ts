@@ -1,17 +1,7 @@
-// Small pure helpers the spec form uses: which problems belong to which field, how a
-// backend message reads under a field, and ids that tie labels, hints and errors together.
+// Small pure helpers the spec form uses: how a backend message reads under a field, ids
+// that tie labels, hints and errors together, and what a few values mean.
 
-import type { AppSpec, EntryPoint, Problem } from './ipc/bindings';
-
-/** Problems of the app section, grouped by field path (`app.static[0].url`). */
-export function appProblems(problems: readonly Problem[]): Map<string, string[]> {
-  const byField = new Map<string, string[]>();
-  for (const { field, message } of problems) {
-    if (!field.startsWith('app.')) continue;
-    byField.set(field, [...(byField.get(field) ?? []), message]);
-  }
-  return byField;
-}
+import type { AppSpec, EntryPoint } from './ipc/bindings';
 
 /** An element id for a field path: `app.static[0].url` → `app-static-0-url`. */
 export function fieldId(path: string, suffix = ''): string {

@@ -1,8 +1,15 @@
 // The real backend: Tauri commands implemented in src-tauri, one `invoke` each.
 
 import { invoke } from '@tauri-apps/api/core';
-import { toIpcError, type Backend } from './backend';
-import type { Problem, Project, Spec } from './ipc/bindings';
+import { toIpcError, type Backend, type CloudProvider } from './backend';
+import type {
+  DnsStatus,
+  Problem,
+  Project,
+  SecretState,
+  ServerOffer,
+  Spec,
+} from './ipc/bindings';
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
   try {
@@ -27,5 +34,21 @@ export class TauriBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return call('pick_folder', {});
+  }
+
+  serverOffer(project: string, provider: CloudProvider, token: string | null): Promise<ServerOffer> {
+    return call('server_offer', { project, provider, token });
+  }
+
+  storeSecret(project: string, name: string, value: string): Promise<void> {
+    return call('store_secret', { project, name, value });
+  }
+
+  secretStates(project: string, names: string[]): Promise<SecretState[]> {
+    return call('secret_states', { project, names });
+  }
+
+  dnsStatus(spec: Spec): Promise<DnsStatus> {
+    return call('dns_status', { spec });
   }
 }

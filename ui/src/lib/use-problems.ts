@@ -9,13 +9,14 @@ export const CHECK_DELAY_MS = 150;
 
 /**
  * The problems of `spec`, re-checked by the backend shortly after every change. Starts
- * from `initial` (the problems the backend reported when the project was opened).
+ * from `initial` (the problems the backend reported when the project was opened), or
+ * checks at once when there is none (a draft brought back from an earlier session).
  */
-export function useProblems(spec: Spec, initial: Problem[]) {
+export function useProblems(spec: Spec, initial: Problem[] | null) {
   const backend = useBackend();
-  const [problems, setProblems] = useState(initial);
+  const [problems, setProblems] = useState(initial ?? []);
   const [failure, setFailure] = useState<IpcError | null>(null);
-  const [checking, setChecking] = useState(false);
+  const [checking, setChecking] = useState(initial === null);
 
   const checker = useMemo(
     () =>
@@ -38,7 +39,7 @@ export function useProblems(spec: Spec, initial: Problem[]) {
   useEffect(() => () => checker.cancel(), [checker]);
 
   // The spec the project opened with was checked by the backend already.
-  const opened = useRef(spec);
+  const opened = useRef(initial === null ? null : spec);
   useEffect(() => {
     if (spec === opened.current) return;
     setChecking(true);
