@@ -7,6 +7,8 @@
 //! - [`project`]: open a project folder (detect, or load its `slipway.toml`), check a
 //!   spec, save it.
 //! - [`deploy`]: connect to the spec's server, plan, and deploy under the server's lock.
+//! - [`run`]: a whole deploy as every front end runs it, with an [`run::Observer`]
+//!   for progress and questions.
 //! - [`web`]: the server's state, and the steps of a deploy or a rollback built from it.
 //! - [`secure`]: the server's lockdown, the switch to the deploy user, and HTTPS with its
 //!   DNS check.
@@ -29,6 +31,7 @@ pub mod github;
 pub mod local;
 pub mod notify;
 pub mod project;
+pub mod run;
 pub mod secrets;
 pub mod secure;
 pub mod web;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clap::Subcommand;
 use slipway_app::AppError;
-use slipway_app::cloud::{self, CloudEvent, CloudServer, Endpoints, Pointed};
+use slipway_app::cloud::{self, CloudEvent, CloudServer, Endpoints, ManualRecord, Pointed};
 use slipway_spec::Spec;
 
 use crate::deploy::{Context, read_spec};
@@ -185,7 +185,8 @@ pub fn ensure(
     )
 }
 
-fn print_event(out: &mut impl Write, event: &CloudEvent, json: bool) {
+/// Prints a provider event: a JSON line, or an indented line of text.
+pub fn print_event(out: &mut impl Write, event: &CloudEvent, json: bool) {
     if json {
         if let Ok(line) = serde_json::to_string(event) {
             let _ = writeln!(out, "{line}");
@@ -238,21 +239,26 @@ pub fn point(
     let mut show = |event: CloudEvent| print_event(out, &event, json);
     let pointed = cloud::point_dns(spec, &context.store, endpoints, ipv4, ipv6, &mut show)?;
     if !json && !pointed.by_hand.is_empty() {
-        let _ = writeln!(
-            out,
-            "Create these records where the domain's DNS is hosted:"
-        );
-        for record in &pointed.by_hand {
-            let _ = writeln!(
-                out,
-                "  {:<5} {:<32} {}",
-                record.kind, record.name, record.value
-            );
-        }
-        let _ = writeln!(
-            out,
-            "`slipway dns check` says when they are visible; a deploy waits for them."
-        );
+        print_by_hand(out, &pointed.by_hand);
     }
     Ok(pointed)
+}
+
+/// Prints the records to create by hand, and how to know when they are visible.
+pub fn print_by_hand(out: &mut impl Write, records: &[ManualRecord]) {
+    let _ = writeln!(
+        out,
+        "Create these records where the domain's DNS is hosted:"
+    );
+    for record in records {
+        let _ = writeln!(
+            out,
+            "  {:<5} {:<32} {}",
+            record.kind, record.name, record.value
+        );
+    }
+    let _ = writeln!(
+        out,
+        "`slipway dns check` says when they are visible; a deploy waits for them."
+    );
 }

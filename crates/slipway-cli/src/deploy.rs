@@ -7,17 +7,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use slipway_app::AppError;
 use slipway_app::cloud::{self, Endpoints};
-use slipway_app::deploy;
 use slipway_app::deploy::Renewal;
 use slipway_app::local::LocalCommit;
-use slipway_app::notify::{self, Ended, Services};
+use slipway_app::notify::Services;
 use slipway_app::secrets::Supplied;
 use slipway_app::web::{self, Deployment};
+use slipway_app::{deploy, run};
 use slipway_engine::lock::{self, Holder};
 use slipway_engine::{Cancel, Cmd, Event, Outcome, Planned, Remote, RunError, Step, StepPlan};
-use slipway_notify::{Desktop, Kind};
+use slipway_notify::{Delivery, Kind};
 use slipway_secrets::Stores;
-use slipway_spec::{DnsProvider, Spec};
+use slipway_spec::Spec;
 use slipway_ssh::{HostKeyEvent, SshError, SshRemote, Trust};
 
 /// Where the environment says things live; read once in `main`.
@@ -405,161 +405,152 @@ pub fn deploy(
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
-    let commit = commit(out, &spec, config, options)?;
-    let supplied = supplied(&spec, config, context)?;
-    let started = Instant::now();
-    let spec = match provision(out, &spec, context, options) {
-        Ok(Some(located)) => located,
-        Ok(None) => return Ok(false),
-        Err(error) => {
-            let failed = Err(error);
-            let live = Ended::Live {
-                release: "",
-                commit: commit.short(),
-            };
-            tell(
-                out,
-                &spec,
-                context,
-                Kind::Deploy,
-                &failed,
-                live,
-                started,
-                options,
-            );
-            return failed.map(|()| false);
-        }
+    let cancel = Cancel::default();
+    watch_for_interrupt(&cancel);
+    let request = run::Request {
+        spec,
+        folder: config_dir(config),
+        revision: options.revision.clone(),
+        allow_uncommitted: options.allow_uncommitted,
+        force_unlock: options.force_unlock,
+        known_hosts: context.known_hosts.clone(),
+        env: context.env.clone(),
+        store: &context.store,
+        endpoints: Endpoints::from_env()?,
+        services: Services::from_env(),
+        holder: holder(context, "deploy"),
+        cancel,
+        nonce: nonce(),
     };
-    let connector = connector(&spec, context)?;
-    let mut remote = connect_with(out, &spec, context, &connector)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &nonce())?;
-    let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
-    if options.mode != Mode::Json {
-        for warning in &deployment.warnings {
-            let _ = writeln!(out, "warning: {warning}");
-        }
-    }
-    if options.mode == Mode::Ask {
-        let plans = deploy::plan(&mut remote, &steps, &nonce())?;
-        let _ = writeln!(
-            out,
-            "Plan: release {} (commit {}, {}):",
-            deployment.release,
-            commit.short(),
-            commit.subject
-        );
-        let changes = print_plan(out, &plans, &steps, &deployment).unwrap_or(0);
-        if changes > 0 && !confirm(out, "Apply these changes?") {
-            return Ok(false);
-        }
-    }
-    let applied = apply(
-        out,
-        &mut remote,
-        &deployment,
-        &connector,
-        &holder(context, "deploy"),
-        options,
-    );
-    let live = Ended::Live {
-        release: &deployment.release,
-        commit: commit.short(),
-    };
-    tell(
-        out,
-        &spec,
+    let mut terminal = Terminal {
+        out: &mut *out,
+        mode: options.mode,
         context,
-        Kind::Deploy,
-        &applied,
-        live,
-        started,
-        options,
-    );
-    applied?;
+    };
+    let Some(live) = run::deploy(&request, &mut terminal)? else {
+        return Ok(false);
+    };
     if options.mode != Mode::Json {
-        let address = match &spec.domain {
+        let address = match &request.spec.domain {
             Some(domain) => format!(" at https://{}", domain.name),
             None => String::new(),
         };
         let _ = writeln!(
             out,
             "Release {} (commit {}) is live{address}.",
-            deployment.release,
-            commit.short()
+            live.release, live.commit
         );
     }
     Ok(true)
 }
 
-/// Gets the spec's server from its provider (creating it the first time, after asking
-/// in `Ask` mode) and points the domain at it through the DNS provider. Returns the spec
-/// with the server's address, or `None` when the user declined.
-fn provision(
-    out: &mut impl Write,
-    spec: &Spec,
-    context: &Context,
-    options: &DeployOptions,
-) -> Result<Option<Spec>, AppError> {
-    let Some(server) = spec.server.as_ref() else {
-        return Ok(Some(spec.clone()));
-    };
-    let json = options.mode == Mode::Json;
-    let wants_dns = spec
-        .domain
-        .as_ref()
-        .is_some_and(|d| d.dns.provider() != DnsProvider::Manual);
-    let endpoints = Endpoints::from_env()?;
-    let (located, ipv4, ipv6) = match server.provider() {
-        None => (spec.clone(), cloud::host_address(spec), None),
-        Some(provider) => {
-            if options.mode == Mode::Ask
-                && cloud::find_server(spec, &context.store, &endpoints)?.is_none()
-            {
-                let question = format!(
-                    "Create a server at {} ({}, {}, {})? The provider bills for it until it is destroyed.",
-                    provider.label(),
-                    server.region,
-                    server.size,
-                    server.image_or_default(provider)
+/// A deploy at the terminal: progress as text (or JSON lines), questions read from
+/// standard input.
+struct Terminal<'a, W: Write> {
+    out: &'a mut W,
+    mode: Mode,
+    context: &'a Context,
+}
+
+impl<W: Write> run::Observer for Terminal<'_, W> {
+    fn progress(&mut self, progress: run::Progress<'_>) {
+        let json = self.mode == Mode::Json;
+        let out = &mut *self.out;
+        match progress {
+            run::Progress::Commit(commit) if !commit.uncommitted.is_empty() && !json => {
+                let _ = writeln!(
+                    out,
+                    "Deploying commit {} ({}); {} uncommitted change(s) stay on this computer.",
+                    commit.short(),
+                    commit.subject,
+                    commit.uncommitted.len()
                 );
-                if !confirm(out, &question) {
-                    return Ok(None);
-                }
             }
-            if !json {
+            run::Progress::Server(provider) if !json => {
                 let _ = writeln!(out, "Server at {}:", provider.label());
             }
-            let found = crate::cloud::ensure(out, spec, context, &endpoints, json)?;
-            let address = found.address()?;
-            (
-                cloud::with_address(spec, address),
-                Some(address),
-                found.server.public_ipv6,
-            )
-        }
-    };
-    let created_here = located
-        .server
-        .as_ref()
-        .is_some_and(|s| s.host != server.host);
-    if !wants_dns && spec.domain.is_some() && created_here && !json {
-        // A server made just now: its address is new, so the records cannot point at it
-        // yet. Say which to create before the deploy starts waiting for them.
-        if let Some(ipv4) = ipv4 {
-            crate::cloud::point(out, spec, context, &endpoints, ipv4, ipv6, json)?;
+            run::Progress::Dns(provider) if !json => {
+                let _ = writeln!(out, "DNS at {}:", provider.label());
+            }
+            run::Progress::Cloud(event) => crate::cloud::print_event(out, &event, json),
+            run::Progress::ByHand(records) if !json => crate::cloud::print_by_hand(out, records),
+            run::Progress::HostTrusted { host, fingerprint } => {
+                let _ = writeln!(
+                    out,
+                    "First connection to {host}: trusted its host key {fingerprint} (recorded in {}).",
+                    self.context.known_hosts.display()
+                );
+            }
+            run::Progress::Warning(warning) if !json => {
+                let _ = writeln!(out, "warning: {warning}");
+            }
+            run::Progress::Step(event) => {
+                if json {
+                    if let Ok(line) = serde_json::to_string(event) {
+                        let _ = writeln!(out, "{line}");
+                    }
+                } else {
+                    print_event(out, event);
+                }
+            }
+            run::Progress::LockBroken(holder) => {
+                let _ = writeln!(
+                    out,
+                    "Broke the lock left by {} ({}, process {}).",
+                    holder.who, holder.doing, holder.pid
+                );
+            }
+            run::Progress::RoundTrips { all, steps } if !json => {
+                // Every script this connection ran: the server's state, the lock, the steps.
+                let _ = writeln!(
+                    out,
+                    "{all} round trips to the server ({steps} for the steps)."
+                );
+            }
+            run::Progress::Notified(deliveries) => print_deliveries(out, deliveries, json),
+            _ => {}
         }
     }
-    if wants_dns {
-        let domain = spec.domain.as_ref().map(|d| d.dns.provider());
-        let ipv4 = ipv4.ok_or_else(|| AppError::NoIpv4 {
-            host: server.host.clone(),
-        })?;
-        if !json && let Some(provider) = domain {
-            let _ = writeln!(out, "DNS at {}:", provider.label());
-        }
-        crate::cloud::point(out, spec, context, &endpoints, ipv4, ipv6, json)?;
+
+    fn create_server(&mut self, server: &run::NewServer) -> bool {
+        let question = format!(
+            "Create a server at {} ({}, {}, {})? The provider bills for it until it is destroyed.",
+            server.provider.label(),
+            server.region,
+            server.size,
+            server.image
+        );
+        confirm(self.out, &question)
     }
-    Ok(Some(located))
+
+    fn trust_host(&mut self, host: &str, fingerprint: &str) -> Option<Trust> {
+        if self.context.trust_new_hosts {
+            Some(Trust::FirstUse)
+        } else if io::stdin().is_terminal()
+            && confirm_host(self.out, host, fingerprint, &self.context.known_hosts)
+        {
+            Some(Trust::Pinned(fingerprint.to_owned()))
+        } else {
+            None
+        }
+    }
+
+    fn asks_first(&self) -> bool {
+        self.mode == Mode::Ask
+    }
+
+    fn review(&mut self, review: &run::Review<'_>) -> bool {
+        let _ = writeln!(
+            self.out,
+            "Plan: release {} (commit {}, {}):",
+            review.deployment.release,
+            review.commit.short(),
+            review.commit.subject
+        );
+        let changes =
+            print_plan(self.out, review.plans, review.steps, review.deployment).unwrap_or(0);
+        changes == 0 || confirm(self.out, "Apply these changes?")
+    }
 }
 
 /// The first seven characters of the commit release `id` holds, as git shows them.
@@ -570,56 +561,39 @@ fn short_commit(server: &web::ServerState, id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The step a run stopped at, for notifications.
-fn failed_step(error: &AppError) -> String {
-    match error {
-        AppError::Run(
-            RunError::Remote { step, .. }
-            | RunError::Probe { step, .. }
-            | RunError::ActionFailed { step, .. }
-            | RunError::NotConverged { step, .. }
-            | RunError::Deferred { step, .. }
-            | RunError::Cancelled { step },
-        ) => step.clone(),
-        AppError::DnsNotReady { .. } => "dns".into(),
-        AppError::Locked(_) => "lock".into(),
-        _ => "connect".into(),
-    }
-}
-
-/// Notifies the spec's channels how a run ended and prints what happened on each; a
-/// channel that fails never fails the run.
-#[allow(clippy::too_many_arguments)] // the one place deploy and rollback report from
+/// Notifies the spec's channels how a run ended (`live`: the release and commit, when
+/// it succeeded) and prints what happened on each; a channel that fails never fails the
+/// run.
+#[allow(clippy::too_many_arguments)] // the one place rollback and certificate check report from
 fn tell(
     out: &mut impl Write,
     spec: &Spec,
     context: &Context,
     kind: Kind,
     result: &Result<(), AppError>,
-    live: Ended<'_>,
+    live: (&str, &str),
     started: Instant,
     options: &DeployOptions,
 ) {
-    let channels = notify::channels(spec, &context.store, &Services::from_env(), Desktop::new());
-    if channels.ready.is_empty() && channels.unavailable.is_empty() {
+    let ended = result.as_ref().map(|()| live);
+    let deliveries = run::tell(
+        spec,
+        &context.store,
+        &Services::from_env(),
+        kind,
+        ended,
+        started,
+    );
+    print_deliveries(out, &deliveries, options.mode == Mode::Json);
+}
+
+/// Prints where the news of a run went: one JSON line after the run's events, or a
+/// line for the channels notified and one per channel that was not.
+fn print_deliveries(out: &mut impl Write, deliveries: &[Delivery], json: bool) {
+    if deliveries.is_empty() {
         return;
     }
-    let step;
-    let hint;
-    let ended = match result {
-        Ok(()) => live,
-        Err(error) => {
-            step = failed_step(error);
-            hint = error.to_string();
-            Ended::Failed {
-                step: &step,
-                hint: &hint,
-            }
-        }
-    };
-    let deliveries = notify::report(spec, &channels, kind, &ended, started.elapsed());
-    if options.mode == Mode::Json {
-        // One more line after the run's events: where the news went.
+    if json {
         let reports: Vec<serde_json::Value> = deliveries
             .iter()
             .map(|d| {
@@ -643,7 +617,7 @@ fn tell(
     if !sent.is_empty() {
         let _ = writeln!(out, "Notified: {}.", sent.join(", "));
     }
-    for delivery in &deliveries {
+    for delivery in deliveries {
         if let Some(why) = delivery.error() {
             let _ = writeln!(out, "Not notified: {}: {why}", delivery.target);
         }
@@ -679,17 +653,13 @@ pub fn rollback(
         options,
     );
     let commit = short_commit(&server, &target);
-    let live = Ended::Live {
-        release: &target,
-        commit: &commit,
-    };
     tell(
         out,
         &spec,
         context,
         Kind::Rollback,
         &applied,
-        live,
+        (&target, &commit),
         started,
         options,
     );
@@ -876,10 +846,6 @@ pub fn certificate_check(
             reason: check.renewal.to_string(),
         }))
     };
-    let ended = Ended::Live {
-        release: &live,
-        commit: &commit,
-    };
     let options = DeployOptions {
         mode: Mode::Yes,
         force_unlock: false,
@@ -892,7 +858,7 @@ pub fn certificate_check(
         context,
         Kind::CertificateCheck,
         &result,
-        ended,
+        (&live, &commit),
         started,
         &options,
     );

@@ -1,0 +1,386 @@
+//! A whole deploy, as every front end runs it: the commit, the server (made or found at
+//! its provider), the domain's records, the connection with its host key, the plan, the
+//! steps under the server's lock, and the notifications.
+//!
+//! The front end is an [`Observer`]: it is told what happens ([`Progress`]) and asked
+//! the few questions a deploy may need answered (create a server the provider bills
+//! for? trust this host key? apply this plan?). The CLI prints and reads the terminal;
+//! the desktop app streams to its window.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use slipway_engine::lock::Holder;
+use slipway_engine::{Cancel, Event, RunError, Step, StepPlan};
+use slipway_notify::{Delivery, Desktop, Kind};
+use slipway_secrets::SecretStore;
+use slipway_spec::{DnsProvider, ServerProvider, Spec};
+use slipway_ssh::{HostKeyEvent, SshError, SshRemote, Trust};
+
+use crate::cloud::{self, CloudEvent, Endpoints, ManualRecord};
+use crate::deploy::{self, Connector, Environment};
+use crate::error::AppError;
+use crate::local::LocalCommit;
+use crate::notify::{self, Ended, Services};
+use crate::secrets::Supplied;
+use crate::web::Deployment;
+
+/// What to deploy, and where the user's files and secrets are.
+pub struct Request<'a> {
+    /// The spec, as `slipway.toml` holds it.
+    pub spec: Spec,
+    /// The folder holding `slipway.toml`.
+    pub folder: PathBuf,
+    /// The commit to deploy, such as `HEAD`.
+    pub revision: String,
+    /// Deploy the commit although the app's folder has uncommitted changes.
+    pub allow_uncommitted: bool,
+    /// Break a lock left by a deploy that died.
+    pub force_unlock: bool,
+    /// The known-hosts file.
+    pub known_hosts: PathBuf,
+    /// Home folder and ssh-agent.
+    pub env: Environment,
+    /// Where secrets are.
+    pub store: &'a dyn SecretStore,
+    /// The providers' APIs.
+    pub endpoints: Endpoints,
+    /// The notification services' addresses.
+    pub services: Services,
+    /// Who holds the server's lock while this runs.
+    pub holder: Holder,
+    /// Set to stop after the running action.
+    pub cancel: Cancel,
+    /// A marker for probe output, fresh for each run.
+    pub nonce: String,
+}
+
+/// A server the provider would create, as the user is asked about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewServer {
+    /// The provider.
+    pub provider: ServerProvider,
+    /// Region, size and image.
+    pub region: String,
+    /// The size.
+    pub size: String,
+    /// The image.
+    pub image: String,
+}
+
+/// The plan, as the user reviews it before anything changes.
+pub struct Review<'a> {
+    /// Each step's id and plan, in order.
+    pub plans: &'a [(String, StepPlan)],
+    /// The steps themselves.
+    pub steps: &'a [&'a dyn Step],
+    /// The deployment they belong to.
+    pub deployment: &'a Deployment,
+    /// The commit.
+    pub commit: &'a LocalCommit,
+}
+
+/// What happens during a deploy, in order.
+pub enum Progress<'a> {
+    /// The commit that will be deployed.
+    Commit(&'a LocalCommit),
+    /// The server is being found or made at its provider.
+    Server(ServerProvider),
+    /// The domain's records are being pointed at the server.
+    Dns(DnsProvider),
+    /// Something happened at a provider.
+    Cloud(CloudEvent),
+    /// Records the user must create by hand.
+    ByHand(&'a [ManualRecord]),
+    /// A host key seen for the first time was trusted and recorded.
+    HostTrusted {
+        /// The host.
+        host: &'a str,
+        /// `SHA256:…`.
+        fingerprint: &'a str,
+    },
+    /// Something the user should know, which does not stop the deploy.
+    Warning(&'a str),
+    /// A step's progress.
+    Step(&'a Event),
+    /// A lock left by a deploy that died was broken.
+    LockBroken(&'a Holder),
+    /// The run's round trips: every remote execution, and those of the steps.
+    RoundTrips {
+        /// All of them.
+        all: usize,
+        /// The steps'.
+        steps: usize,
+    },
+    /// The channels were told how the run ended.
+    Notified(&'a [Delivery]),
+}
+
+/// The front end of a deploy.
+pub trait Observer {
+    /// Something happened.
+    fn progress(&mut self, progress: Progress<'_>);
+
+    /// Whether to create a server the provider bills for. Asked only when the
+    /// project has none yet and [`Observer::asks_first`] is true.
+    fn create_server(&mut self, server: &NewServer) -> bool;
+
+    /// What to do about a host key seen for the first time: `None` refuses it.
+    fn trust_host(&mut self, host: &str, fingerprint: &str) -> Option<Trust>;
+
+    /// Whether the user wants to see the plan and to be asked before a server is
+    /// created and before anything changes.
+    fn asks_first(&self) -> bool;
+
+    /// Whether to apply this plan. Asked only when [`Observer::asks_first`] is true.
+    fn review(&mut self, review: &Review<'_>) -> bool;
+}
+
+/// A deploy that went live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    /// The release now live.
+    pub release: String,
+    /// Its commit, short.
+    pub commit: String,
+    /// Where the site answers.
+    pub url: String,
+}
+
+/// Runs a deploy. `Ok(None)` when the user declined; a failure is reported on the
+/// notification channels before it is returned, and leaves the site serving what it
+/// served before.
+pub fn deploy(
+    request: &Request<'_>,
+    observer: &mut dyn Observer,
+) -> Result<Option<Live>, AppError> {
+    let spec = &request.spec;
+    let commit = deploy::read_commit(
+        spec,
+        &request.folder,
+        &request.revision,
+        request.allow_uncommitted,
+    )?;
+    observer.progress(Progress::Commit(&commit));
+    let ca_pem = deploy::read_ca_bundle(spec, &request.folder, &request.env)?;
+    let supplied = Supplied::read(request.store, spec, ca_pem)?;
+    let started = Instant::now();
+    let result = provision(request, observer).and_then(|located| match located {
+        Some(located) => go_live(request, observer, &located, &commit, supplied),
+        None => Ok(None),
+    });
+    let ended = match &result {
+        Ok(None) => return Ok(None),
+        Ok(Some(live)) => Ok(live),
+        Err(error) => Err(error),
+    };
+    let deliveries = tell(
+        spec,
+        request.store,
+        &request.services,
+        Kind::Deploy,
+        ended.map(|live| (live.release.as_str(), live.commit.as_str())),
+        started,
+    );
+    observer.progress(Progress::Notified(&deliveries));
+    result
+}
+
+/// Notifies the spec's channels how a run ended (the release and commit when it went
+/// live) and returns what happened on each; a channel that fails never fails the run.
+pub fn tell(
+    spec: &Spec,
+    store: &dyn SecretStore,
+    services: &Services,
+    kind: Kind,
+    ended: Result<(&str, &str), &AppError>,
+    started: Instant,
+) -> Vec<Delivery> {
+    let channels = notify::channels(spec, store, services, Desktop::new());
+    if channels.ready.is_empty() && channels.unavailable.is_empty() {
+        return Vec::new();
+    }
+    let step;
+    let hint;
+    let ended = match ended {
+        Ok((release, commit)) => Ended::Live { release, commit },
+        Err(error) => {
+            step = failed_step(error);
+            hint = error.to_string();
+            Ended::Failed {
+                step: &step,
+                hint: &hint,
+            }
+        }
+    };
+    notify::report(spec, &channels, kind, &ended, started.elapsed())
+}
+
+/// The step a run stopped at, for notifications.
+pub fn failed_step(error: &AppError) -> String {
+    match error {
+        AppError::Run(
+            RunError::Remote { step, .. }
+            | RunError::Probe { step, .. }
+            | RunError::ActionFailed { step, .. }
+            | RunError::NotConverged { step, .. }
+            | RunError::Deferred { step, .. }
+            | RunError::Cancelled { step },
+        ) => step.clone(),
+        AppError::DnsNotReady { .. } => "dns".into(),
+        AppError::Locked(_) => "lock".into(),
+        AppError::Cloud(_)
+        | AppError::NoCloudServer { .. }
+        | AppError::HostKeyNotReplaced { .. } => "server".into(),
+        _ => "connect".into(),
+    }
+}
+
+/// Gets the spec's server from its provider (creating it the first time, after asking
+/// when the observer asks first) and points the domain at it through the DNS provider.
+/// Returns the spec with the server's address, or `None` when the user declined.
+fn provision(request: &Request<'_>, observer: &mut dyn Observer) -> Result<Option<Spec>, AppError> {
+    let spec = &request.spec;
+    let Some(server) = spec.server.as_ref() else {
+        return Ok(Some(spec.clone()));
+    };
+    let store = request.store;
+    let endpoints = &request.endpoints;
+    let dns = spec.domain.as_ref().map(|d| d.dns.provider());
+    let (located, ipv4, ipv6, created) = match server.provider() {
+        None => (spec.clone(), cloud::host_address(spec), None, false),
+        Some(provider) => {
+            if observer.asks_first() && cloud::find_server(spec, store, endpoints)?.is_none() {
+                let new = NewServer {
+                    provider,
+                    region: server.region.clone(),
+                    size: server.size.clone(),
+                    image: server.image_or_default(provider),
+                };
+                if !observer.create_server(&new) {
+                    return Ok(None);
+                }
+            }
+            observer.progress(Progress::Server(provider));
+            let found =
+                cloud::ensure_server(spec, store, endpoints, &request.known_hosts, &mut |event| {
+                    observer.progress(Progress::Cloud(event));
+                })?;
+            let address = found.address()?;
+            let created = found.created;
+            (
+                cloud::with_address(spec, address),
+                Some(address),
+                found.server.public_ipv6,
+                created,
+            )
+        }
+    };
+    match (dns, ipv4) {
+        (Some(DnsProvider::Manual), Some(ipv4)) if created => {
+            // A server made just now: its address is new, so the records cannot point
+            // at it yet. Say which to create before the deploy waits for them.
+            let records = cloud::manual_records(spec, ipv4, ipv6);
+            observer.progress(Progress::ByHand(&records));
+        }
+        (Some(DnsProvider::Manual) | None, _) => {}
+        (Some(provider), ipv4) => {
+            let ipv4 = ipv4.ok_or_else(|| AppError::NoIpv4 {
+                host: server.host.clone(),
+            })?;
+            observer.progress(Progress::Dns(provider));
+            let pointed = cloud::point_dns(spec, store, endpoints, ipv4, ipv6, &mut |event| {
+                observer.progress(Progress::Cloud(event));
+            })?;
+            if !pointed.by_hand.is_empty() {
+                observer.progress(Progress::ByHand(&pointed.by_hand));
+            }
+        }
+    }
+    Ok(Some(located))
+}
+
+/// Connects, prepares, reviews and applies; `Ok(None)` when the user declined the plan.
+fn go_live(
+    request: &Request<'_>,
+    observer: &mut dyn Observer,
+    spec: &Spec,
+    commit: &LocalCommit,
+    supplied: Supplied,
+) -> Result<Option<Live>, AppError> {
+    let connector = Connector::new(spec, &request.known_hosts, &request.env, request.store)?;
+    let (mut remote, connector) = connect(spec, observer, connector)?;
+    let (_, deployment) = deploy::prepare(&mut remote, spec, commit, supplied, &request.nonce)?;
+    for warning in &deployment.warnings {
+        observer.progress(Progress::Warning(warning));
+    }
+    let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
+    if observer.asks_first() {
+        let plans = deploy::plan(&mut remote, &steps, &request.nonce)?;
+        let review = Review {
+            plans: &plans,
+            steps: &steps,
+            deployment: &deployment,
+            commit,
+        };
+        if !observer.review(&review) {
+            return Ok(None);
+        }
+    }
+    let applied = deploy::deploy(
+        &mut remote,
+        &deployment,
+        &connector,
+        &request.holder,
+        request.force_unlock,
+        &request.nonce,
+        &request.cancel,
+        &mut |event| observer.progress(Progress::Step(&event)),
+    )?;
+    if let Some(holder) = &applied.broken_lock {
+        observer.progress(Progress::LockBroken(holder));
+    }
+    for warning in &applied.warnings {
+        observer.progress(Progress::Warning(warning));
+    }
+    observer.progress(Progress::RoundTrips {
+        all: remote.runs,
+        steps: applied.round_trips,
+    });
+    Ok(Some(Live {
+        release: deployment.release.clone(),
+        commit: commit.short().to_owned(),
+        url: notify::site_url(spec),
+    }))
+}
+
+/// Logs in, asking the observer about a host key seen for the first time. Returns the
+/// connection and the connector that made it (trusting what the user accepted).
+pub fn connect(
+    spec: &Spec,
+    observer: &mut dyn Observer,
+    connector: Connector,
+) -> Result<(SshRemote, Connector), AppError> {
+    let (remote, connector) = match connector.connect() {
+        Err(AppError::Ssh(SshError::HostKeyUnknown { host, fingerprint })) => {
+            let Some(trust) = observer.trust_host(&host, &fingerprint) else {
+                return Err(AppError::Ssh(SshError::HostKeyUnknown {
+                    host,
+                    fingerprint,
+                }));
+            };
+            let connector = connector.trusting(trust);
+            (connector.connect()?, connector)
+        }
+        other => (other?, connector),
+    };
+    if let HostKeyEvent::Trusted { fingerprint } = &remote.host_key {
+        let host = spec
+            .server
+            .as_ref()
+            .map(|s| s.host.as_str())
+            .unwrap_or_default();
+        observer.progress(Progress::HostTrusted { host, fingerprint });
+    }
+    Ok((remote, connector))
+}
