@@ -2,10 +2,12 @@
 //! that convert their input, call one `slipway_app` function and map its error.
 //!
 //! # Layout
+//! - [`deploying`]: deploys from the window, streamed to it, with Cancel.
 //! - [`commands`]: the commands the UI invokes, named as in `ui/src/lib/tauri-backend.ts`.
 //! - [`AppState`]: what the window has opened.
 
 pub mod commands;
+pub mod deploying;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,9 +25,38 @@ pub struct AppState {
     /// Where secrets are: the keychain (and `SLIPWAY_SECRET_*` variables), opened on
     /// first use.
     store: Mutex<Option<Arc<Stores>>>,
+    /// The running deploy's cancel flag; one deploy at a time.
+    deploying: Mutex<Option<slipway_engine::Cancel>>,
 }
 
 impl AppState {
+    fn start_deploy(&self) -> Option<slipway_engine::Cancel> {
+        let mut deploying = self
+            .deploying
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if deploying.is_some() {
+            return None;
+        }
+        let cancel = deploying::new_cancel();
+        *deploying = Some(cancel.clone());
+        Some(cancel)
+    }
+
+    fn end_deploy(&self) {
+        *self
+            .deploying
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    fn running_deploy(&self) -> Option<slipway_engine::Cancel> {
+        self.deploying
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     fn store(&self) -> Arc<Stores> {
         let mut store = self
             .store
@@ -62,6 +93,8 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::store_secret,
             commands::secret_states,
             commands::dns_status,
+            deploying::deploy,
+            deploying::cancel_deploy,
         ])
 }
 

@@ -13,6 +13,9 @@ use slipway_spec::{
 };
 use ts_rs::{Config, TS};
 
+use slipway_engine::{Diff, Event, Outcome, Planned, Stream};
+
+use crate::run::{HandRecord, Live, News};
 use crate::wizard::{
     DnsStatus, ImageOffer, NameStatus, RegionOffer, SecretState, ServerOffer, SizeOffer,
 };
@@ -63,6 +66,14 @@ pub fn typescript() -> String {
         SecretState::decl(&config),
         DnsStatus::decl(&config),
         NameStatus::decl(&config),
+        Stream::decl(&config),
+        Diff::decl(&config),
+        Planned::decl(&config),
+        Outcome::decl(&config),
+        Event::decl(&config),
+        HandRecord::decl(&config),
+        News::decl(&config),
+        Live::decl(&config),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\

@@ -8,7 +8,10 @@
 //! the desktop app streams to its window.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use slipway_engine::lock::Holder;
 use slipway_engine::{Cancel, Event, RunError, Step, StepPlan};
@@ -53,6 +56,62 @@ pub struct Request<'a> {
     pub cancel: Cancel,
     /// A marker for probe output, fresh for each run.
     pub nonce: String,
+}
+
+/// Where this computer keeps what a deploy needs, read from the environment once.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// Home folder and ssh-agent socket.
+    pub env: Environment,
+    /// The known-hosts file Slipway keeps: `SLIPWAY_KNOWN_HOSTS`, else
+    /// `$XDG_CONFIG_HOME/slipway/known_hosts` (`~/.config/…`).
+    pub known_hosts: PathBuf,
+    /// `user@computer`, recorded in the server's lock.
+    pub who: String,
+}
+
+impl Local {
+    /// Reads `HOME`, `XDG_CONFIG_HOME`, `SLIPWAY_KNOWN_HOSTS`, `SSH_AUTH_SOCK`, `USER`
+    /// and the host name.
+    pub fn from_env() -> Self {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        let known_hosts = std::env::var_os("SLIPWAY_KNOWN_HOSTS")
+            .map_or_else(|| config.join("slipway").join("known_hosts"), PathBuf::from);
+        let user = std::env::var("USER").unwrap_or_else(|_| "someone".into());
+        let host =
+            std::fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "this-computer".into());
+        let agent = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from);
+        Self {
+            env: Environment { home, agent },
+            known_hosts,
+            who: format!("{user}@{}", host.trim()),
+        }
+    }
+
+    /// The lock holder for a run that is `doing` something, from this process, now.
+    pub fn holder(&self, doing: &str) -> Holder {
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Holder {
+            who: self.who.clone(),
+            pid: std::process::id(),
+            since,
+            doing: doing.into(),
+        }
+    }
+}
+
+/// A fresh marker for probe output: time and process, never reused in practice.
+pub fn nonce() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}{:x}", nanos, std::process::id())
 }
 
 /// A server the provider would create, as the user is asked about it.
@@ -137,7 +196,7 @@ pub trait Observer {
 }
 
 /// A deploy that went live.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Live {
     /// The release now live.
     pub release: String,
@@ -383,4 +442,180 @@ pub fn connect(
         observer.progress(Progress::HostTrusted { host, fingerprint });
     }
     Ok((remote, connector))
+}
+
+/// A record to create by hand, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HandRecord {
+    /// The full name.
+    pub name: String,
+    /// `A` or `AAAA`.
+    pub kind: String,
+    /// The address.
+    pub value: String,
+}
+
+/// A deploy's progress as the window receives it: [`Progress`] made plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum News {
+    /// The commit being deployed.
+    Commit {
+        /// Its first seven characters.
+        short: String,
+        /// Its subject line.
+        subject: String,
+        /// Uncommitted changes left behind on this computer.
+        uncommitted: u32,
+    },
+    /// The server is being found or made at `provider`.
+    Server {
+        /// The provider, for people.
+        provider: String,
+    },
+    /// The domain is being pointed at the server through `provider`.
+    Dns {
+        /// The DNS provider, for people.
+        provider: String,
+    },
+    /// Something happened at a provider.
+    Cloud {
+        /// What, in a sentence.
+        message: String,
+    },
+    /// Records to create by hand.
+    ByHand {
+        /// The records.
+        records: Vec<HandRecord>,
+    },
+    /// A host key seen for the first time was trusted and recorded.
+    HostTrusted {
+        /// The host.
+        host: String,
+        /// `SHA256:…`.
+        fingerprint: String,
+    },
+    /// Something the user should know; the deploy goes on.
+    Warning {
+        /// What, and what to do.
+        message: String,
+    },
+    /// A step's progress.
+    Step {
+        /// What happened.
+        event: Event,
+    },
+    /// A lock left by a deploy that died was broken.
+    LockBroken {
+        /// Whose it was.
+        who: String,
+    },
+    /// Where the news of the deploy went.
+    Notified {
+        /// Channels that were told.
+        sent: Vec<String>,
+        /// Channels that could not be told, with why.
+        failed: Vec<String>,
+    },
+}
+
+impl News {
+    /// The window's view of `progress`; `None` for what it does not show.
+    pub fn from_progress(progress: &Progress<'_>) -> Option<Self> {
+        let text = |s: &str| s.to_owned();
+        Some(match progress {
+            Progress::Commit(commit) => Self::Commit {
+                short: commit.short().to_owned(),
+                subject: commit.subject.clone(),
+                uncommitted: u32::try_from(commit.uncommitted.len()).unwrap_or(u32::MAX),
+            },
+            Progress::Server(provider) => Self::Server {
+                provider: text(provider.label()),
+            },
+            Progress::Dns(provider) => Self::Dns {
+                provider: text(provider.label()),
+            },
+            Progress::Cloud(event) => Self::Cloud {
+                message: event.to_string(),
+            },
+            Progress::ByHand(records) => Self::ByHand {
+                records: records
+                    .iter()
+                    .map(|r| HandRecord {
+                        name: r.name.clone(),
+                        kind: text(r.kind),
+                        value: r.value.clone(),
+                    })
+                    .collect(),
+            },
+            Progress::HostTrusted { host, fingerprint } => Self::HostTrusted {
+                host: text(host),
+                fingerprint: text(fingerprint),
+            },
+            Progress::Warning(message) => Self::Warning {
+                message: text(message),
+            },
+            Progress::Step(event) => Self::Step {
+                event: (*event).clone(),
+            },
+            Progress::LockBroken(holder) => Self::LockBroken {
+                who: holder.who.clone(),
+            },
+            Progress::RoundTrips { .. } => return None,
+            Progress::Notified(deliveries) => Self::Notified {
+                sent: deliveries
+                    .iter()
+                    .filter(|d| d.is_sent())
+                    .map(|d| d.target.clone())
+                    .collect(),
+                failed: deliveries
+                    .iter()
+                    .filter_map(|d| d.error().map(|why| format!("{}: {why}", d.target)))
+                    .collect(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use slipway_engine::Outcome;
+
+    use super::*;
+
+    #[test]
+    fn the_window_hears_steps_and_providers_as_plain_tagged_data() {
+        let event = Event::StepFinished {
+            step: "nginx:shop".into(),
+            outcome: Outcome::Changed,
+            millis: 300,
+        };
+        let news = News::from_progress(&Progress::Step(&event)).expect("shown");
+        assert_eq!(
+            serde_json::to_value(&news).expect("serialises"),
+            serde_json::json!({
+                "kind": "step",
+                "event": {"event": "step_finished", "step": "nginx:shop",
+                          "outcome": {"kind": "changed"}, "millis": 300}
+            })
+        );
+        let records = [ManualRecord {
+            name: "example.com".into(),
+            kind: "A",
+            value: "203.0.113.5".into(),
+        }];
+        let news = News::from_progress(&Progress::ByHand(&records)).expect("shown");
+        assert_eq!(
+            serde_json::to_value(&news).expect("serialises"),
+            serde_json::json!({
+                "kind": "by_hand",
+                "records": [{"name": "example.com", "kind": "A", "value": "203.0.113.5"}]
+            })
+        );
+        assert_eq!(
+            News::from_progress(&Progress::RoundTrips { all: 4, steps: 2 }),
+            None,
+            "round trips are for the terminal"
+        );
+    }
 }

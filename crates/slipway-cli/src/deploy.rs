@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use slipway_app::AppError;
 use slipway_app::cloud::{self, Endpoints};
@@ -38,34 +38,23 @@ pub struct Context {
 impl Context {
     /// Reads `HOME`, `XDG_CONFIG_HOME`, `SLIPWAY_KNOWN_HOSTS`, `USER` and the host name.
     pub fn from_env() -> Self {
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".config")))
-            .unwrap_or_else(|| PathBuf::from("."));
-        let known_hosts = std::env::var_os("SLIPWAY_KNOWN_HOSTS")
-            .map_or_else(|| config.join("slipway").join("known_hosts"), PathBuf::from);
-        let user = std::env::var("USER").unwrap_or_else(|_| "someone".into());
-        let host =
-            std::fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "this-computer".into());
-        let agent = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from);
-        let env = deploy::Environment { home, agent };
+        let local = run::Local::from_env();
         Self {
-            env,
-            known_hosts,
-            who: format!("{user}@{}", host.trim()),
+            env: local.env,
+            known_hosts: local.known_hosts,
+            who: local.who,
             trust_new_hosts: false,
             store: slipway_secrets::open(),
         }
     }
-}
 
-/// A fresh marker for probe output: time and process, never reused in practice.
-fn nonce() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{:x}{:x}", nanos, std::process::id())
+    fn local(&self) -> run::Local {
+        run::Local {
+            env: self.env.clone(),
+            known_hosts: self.known_hosts.clone(),
+            who: self.who.clone(),
+        }
+    }
 }
 
 /// Reads and parses `slipway.toml`.
@@ -292,9 +281,9 @@ pub fn plan(
     let commit = commit(out, &spec, config, options)?;
     let supplied = supplied(&spec, config, context)?;
     let mut remote = connect(out, &spec, context)?;
-    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &nonce())?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &run::nonce())?;
     let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
-    let plans = deploy::plan(&mut remote, &steps, &nonce())?;
+    let plans = deploy::plan(&mut remote, &steps, &run::nonce())?;
     let _ = writeln!(
         out,
         "Plan for {}: release {} (commit {}):",
@@ -335,15 +324,7 @@ fn confirm_quietly(out: &mut impl Write, question: &str) -> bool {
 }
 
 fn holder(context: &Context, doing: &str) -> Holder {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Holder {
-        who: context.who.clone(),
-        pid: std::process::id(),
-        since,
-        doing: doing.into(),
-    }
+    context.local().holder(doing)
 }
 
 /// Applies a deployment under the lock, printing progress as text or JSON lines.
@@ -364,7 +345,7 @@ fn apply(
         connector,
         holder,
         options.force_unlock,
-        &nonce(),
+        &run::nonce(),
         &cancel,
         &mut |event| {
             if json {
@@ -420,7 +401,7 @@ pub fn deploy(
         services: Services::from_env(),
         holder: holder(context, "deploy"),
         cancel,
-        nonce: nonce(),
+        nonce: run::nonce(),
     };
     let mut terminal = Terminal {
         out: &mut *out,
@@ -635,7 +616,7 @@ pub fn rollback(
     let spec = located(config, context)?;
     let connector = connector(&spec, context)?;
     let mut remote = connect_with(out, &spec, context, &connector)?;
-    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    let server = deploy::server_state(&mut remote, &spec, &run::nonce())?;
     let deployment = web::rollback(&spec, &server, to)?;
     let target = deployment.release.clone();
     let live = server.current.clone().unwrap_or_else(|| "nothing".into());
@@ -674,7 +655,7 @@ pub fn rollback(
 pub fn releases(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
     let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
-    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    let server = deploy::server_state(&mut remote, &spec, &run::nonce())?;
     if server.releases.is_empty() {
         let _ = writeln!(out, "No releases on the server yet: run slipway deploy.");
         return Ok(());
@@ -750,7 +731,7 @@ fn print_event(out: &mut impl Write, event: &Event) {
 pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
     let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
-    let server = deploy::server_state(&mut remote, &spec, &nonce())?;
+    let server = deploy::server_state(&mut remote, &spec, &run::nonce())?;
     let _ = writeln!(
         out,
         "Server: {} ({} CPUs, Python {})",
@@ -762,7 +743,7 @@ pub fn status(out: &mut impl Write, config: &Path, context: &Context) -> Result<
         Some(live) => writeln!(out, "Live release: {} (commit {})", live.id, live.commit),
         None => writeln!(out, "Live release: none yet"),
     };
-    let status = deploy::app_status(&mut remote, &spec, &nonce())?;
+    let status = deploy::app_status(&mut remote, &spec, &run::nonce())?;
     let instances: Vec<String> = status
         .instances
         .iter()
@@ -822,7 +803,7 @@ pub fn certificate_check(
     let spec = located(config, context)?;
     let mut remote = connect(out, &spec, context)?;
     let started = Instant::now();
-    let check = deploy::certificate_check(&mut remote, &spec, &nonce())?;
+    let check = deploy::certificate_check(&mut remote, &spec, &run::nonce())?;
     let _ = match &check.server.certificate {
         Some(cert) => writeln!(
             out,

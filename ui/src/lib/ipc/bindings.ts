@@ -673,3 +673,203 @@ ready: boolean,
  * What was found and what to change.
  */
 message: string, };
+
+export type Stream = "stdout" | "stderr";
+
+export type Diff = { 
+/**
+ * The state now (empty when the thing does not exist).
+ */
+before: string, 
+/**
+ * The state after the step.
+ */
+after: string, };
+
+export type Planned = { "kind": "satisfied", 
+/**
+ * Why.
+ */
+evidence: string, } | { "kind": "change", 
+/**
+ * One line per action.
+ */
+actions: Array<string>, 
+/**
+ * What changes.
+ */
+diff: Diff, } | { "kind": "deferred", 
+/**
+ * What it waits for.
+ */
+reason: string, };
+
+export type Outcome = { "kind": "changed" } | { "kind": "unchanged" } | { "kind": "failed", 
+/**
+ * Why, in a sentence.
+ */
+message: string, };
+
+export type Event = { "event": "step_planned", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * What it says it will make true.
+ */
+description: string, 
+/**
+ * Its plan.
+ */
+plan: Planned, } | { "event": "action_started", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * What the action does.
+ */
+action: string, } | { "event": "output", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * Which stream.
+ */
+stream: Stream, 
+/**
+ * The line, without its newline.
+ */
+line: string, } | { "event": "step_finished", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * How.
+ */
+outcome: Outcome, 
+/**
+ * How long it took, in milliseconds.
+ */
+millis: bigint, } | { "event": "waiting", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * What it waits for, and what it sees now.
+ */
+message: string, } | { "event": "warning", 
+/**
+ * The step's id.
+ */
+step: string, 
+/**
+ * What happened, and what to do about it.
+ */
+message: string, } | { "event": "finished", 
+/**
+ * Steps that changed the server.
+ */
+changed: number, 
+/**
+ * Steps that were already satisfied.
+ */
+unchanged: number, 
+/**
+ * Whether every step succeeded.
+ */
+ok: boolean, 
+/**
+ * How long the run took, in milliseconds.
+ */
+millis: bigint, };
+
+export type HandRecord = { 
+/**
+ * The full name.
+ */
+name: string, 
+/**
+ * `A` or `AAAA`.
+ */
+kind: string, 
+/**
+ * The address.
+ */
+value: string, };
+
+export type News = { "kind": "commit", 
+/**
+ * Its first seven characters.
+ */
+short: string, 
+/**
+ * Its subject line.
+ */
+subject: string, 
+/**
+ * Uncommitted changes left behind on this computer.
+ */
+uncommitted: number, } | { "kind": "server", 
+/**
+ * The provider, for people.
+ */
+provider: string, } | { "kind": "dns", 
+/**
+ * The DNS provider, for people.
+ */
+provider: string, } | { "kind": "cloud", 
+/**
+ * What, in a sentence.
+ */
+message: string, } | { "kind": "by_hand", 
+/**
+ * The records.
+ */
+records: Array<HandRecord>, } | { "kind": "host_trusted", 
+/**
+ * The host.
+ */
+host: string, 
+/**
+ * `SHA256:…`.
+ */
+fingerprint: string, } | { "kind": "warning", 
+/**
+ * What, and what to do.
+ */
+message: string, } | { "kind": "step", 
+/**
+ * What happened.
+ */
+event: Event, } | { "kind": "lock_broken", 
+/**
+ * Whose it was.
+ */
+who: string, } | { "kind": "notified", 
+/**
+ * Channels that were told.
+ */
+sent: Array<string>, 
+/**
+ * Channels that could not be told, with why.
+ */
+failed: Array<string>, };
+
+export type Live = { 
+/**
+ * The release now live.
+ */
+release: string, 
+/**
+ * Its commit, short.
+ */
+commit: string, 
+/**
+ * Where the site answers.
+ */
+url: string, };
