@@ -469,7 +469,7 @@ describe('the Notifications step', () => {
 });
 
 describe('the Review step', () => {
-  it('sums up the plan with the monthly price, saves, and keeps Deploy for later', async () => {
+  it('sums up the plan with the monthly price, saves, and offers Deploy', async () => {
     const page = await newPage();
     await toServer(page);
     await chooseDigitalOcean(page);
@@ -496,9 +496,8 @@ describe('the Review step', () => {
     assert.equal(await page.getByTestId('review-problems').count(), 0);
     assert.equal(await page.getByTestId('next').count(), 0, 'Review is the last step');
 
-    const deploy = page.getByTestId('deploy');
-    assert.equal(await deploy.isDisabled(), true);
-    assert.match(await page.locator('#deploy-note').innerText(), /Deploying from this window is coming/);
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="deploy"]')?.disabled);
+    assert.match(await page.locator('#deploy-note').innerText(), /Deploy saves slipway\.toml, then deploys the last commit/);
     await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="review-save"]')?.disabled);
     await page.getByTestId('review-save').click();
     assert.match(await page.getByTestId('review-saved').innerText(), /Saved to \/home\/ana\/projects\/shop\/slipway\.toml/);

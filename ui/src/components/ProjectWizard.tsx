@@ -5,8 +5,10 @@ import { isCloud, serverKind } from '../lib/server';
 import { CHOOSE_DOMAIN, CHOOSE_SERVER, LAST_STEP, STEPS, stepIssues, wizardProblems } from '../lib/steps';
 import { useOffers } from '../lib/use-offers';
 import { useProblems } from '../lib/use-problems';
+import { useDeploy } from '../lib/use-deploy';
 import { useSave } from '../lib/use-save';
 import { AppStep, type Opener } from './AppStep';
+import { DeployView } from './DeployView';
 import { DomainStep } from './DomainStep';
 import { NotifyStep } from './NotifyStep';
 import { ProjectView } from './ProjectView';
@@ -56,6 +58,9 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
   // Say so when the screen is not what the folder alone would give.
   const [note, setNote] = useState(() => draft !== null && (resumed || draftDiffers(draft, project.spec)));
   const [waitingToGo, setWaitingToGo] = useState<number | null>(null);
+  const deploy = useDeploy(folder);
+  // The deploy screen follows Review; it stays until the user leaves it.
+  const [deploying, setDeploying] = useState(false);
 
   useEffect(() => {
     saveDraft({ version: 1, folder, ...state, savedAt: Date.now() });
@@ -75,7 +80,14 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
     if (!moved.current) return;
     document.getElementById('step-title')?.focus();
     window.scrollTo({ top: 0 });
-  }, [step]);
+  }, [step, deploying]);
+
+  function startDeploy() {
+    moved.current = true;
+    setNote(false);
+    deploy.start();
+    setDeploying(true);
+  }
 
   const issuesOf = (i: number) => stepIssues(STEPS[i]!.key, problems);
   const clearUpTo = (i: number) => !checked.checking && checked.failure === null &&
@@ -84,6 +96,7 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
   function go(i: number) {
     moved.current = true;
     setNote(false);
+    setDeploying(false);
     setState((s) => ({ ...s, step: i, reached: Math.max(s.reached, i) }));
   }
 
@@ -131,6 +144,22 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
       onNext={() => goForward(Math.min(LAST_STEP, step + 1))}
     />
   );
+
+  if (deploying) {
+    const running = deploy.phase.kind === 'running';
+    return (
+      <Shell
+        current={-1}
+        canGo={() => !running}
+        done={() => true}
+        onGo={go}
+        demo={demo}
+        deploying
+      >
+        <DeployView name={spec.app.name} deploy={deploy} onReview={() => go(LAST_STEP)} />
+      </Shell>
+    );
+  }
 
   return (
     <Shell
@@ -186,6 +215,7 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
           offers={offers}
           save={save}
           onGo={go}
+          onDeploy={startDeploy}
         >
           {nav}
         </ReviewStep>

@@ -23,11 +23,13 @@ interface Props {
   offers: Offers;
   save: Save;
   onGo: (step: number) => void;
+  /** Starts the deploy, once slipway.toml holds the spec. */
+  onDeploy: () => void;
   children: ReactNode;
 }
 
 /** Step 5: everything the user chose, what Slipway will create where, and saving it. */
-export function ReviewStep({ index, folder, spec, problems, checking, offers, save, onGo, children }: Props) {
+export function ReviewStep({ index, folder, spec, problems, checking, offers, save, onGo, onDeploy, children }: Props) {
   const status = save.status(spec);
   const ready = problems.length === 0 && !checking;
   const domain = spec.domain ?? null;
@@ -143,7 +145,14 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
         >
           {save.saving ? 'Saving…' : 'Save slipway.toml'}
         </button>
-        <button type="button" className="button button-primary" data-testid="deploy" disabled aria-describedby="deploy-note">
+        <button
+          type="button"
+          className="button button-primary"
+          data-testid="deploy"
+          disabled={!ready || save.saving}
+          aria-describedby="deploy-note"
+          onClick={() => void save.save(spec).then((saved) => saved && onDeploy())}
+        >
           Deploy
         </button>
         <div className="save-status" id="review-save-status" aria-live="polite">
@@ -155,7 +164,8 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
             <p className="error-text">Not saved: {status.error.message}</p>
           ) : null}
           <p className="hint" id="deploy-note">
-            <Message text="Deploying from this window is coming. For now, save and run `slipway deploy` in the project folder: it shows this plan and asks before changing anything." />
+            Deploy saves slipway.toml, then deploys the last commit. You can cancel at any
+            time: the site keeps serving what it serves now until the new release answers.
           </p>
         </div>
       </div>

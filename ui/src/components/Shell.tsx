@@ -11,11 +11,13 @@ interface Props {
   done: (i: number) => boolean;
   onGo: (i: number) => void;
   demo: boolean;
+  /** Whether the deploy is on screen: it then shows as the step after Review. */
+  deploying?: boolean;
   children: ReactNode;
 }
 
 /** The wizard's frame: the steps on the left, the current step on the right. */
-export function Shell({ current, canGo, done, onGo, demo, children }: Props) {
+export function Shell({ current, canGo, done, onGo, demo, deploying = false, children }: Props) {
   return (
     <div className="shell">
       <aside className="sidebar">
@@ -63,6 +65,19 @@ export function Shell({ current, canGo, done, onGo, demo, children }: Props) {
                   </li>
                 );
               })}
+              {deploying && (
+                <li className="step step-current" aria-current="step" data-testid="sidebar-deploy">
+                  <div className="step-inner">
+                    <span className="step-number" aria-hidden="true">
+                      {STEPS.length + 1}
+                    </span>
+                    <span className="step-text">
+                      <span className="step-title">Deploy</span>
+                      <span className="step-note">Going live</span>
+                    </span>
+                  </div>
+                </li>
+              )}
             </ol>
           </nav>
           {demo && (

@@ -5,6 +5,8 @@ import type {
   DnsStatus,
   ErrorCode,
   IpcError,
+  Live,
+  News,
   Problem,
   Project,
   SecretState,
@@ -38,6 +40,16 @@ export interface Backend {
   secretStates(project: string, names: string[]): Promise<SecretState[]>;
   /** Whether the spec's domain points at its server yet (the live "does it resolve" check). */
   dnsStatus(spec: Spec): Promise<DnsStatus>;
+  /**
+   * Deploys the last commit of the project in `folder` with its saved slipway.toml,
+   * creating the server and records the spec asks for. `onNews` hears every step as it
+   * happens, in order. Resolves with the live release, or `null` when the user refused a
+   * question (a new server's host key); rejects with an `IpcError` when the deploy fails,
+   * the site then still serving what it served before. One deploy at a time.
+   */
+  deploy(folder: string, onNews: (news: News) => void): Promise<Live | null>;
+  /** Stops the running deploy after its current action; the site keeps serving. */
+  cancelDeploy(): Promise<void>;
 }
 
 /** The providers that make servers, as `server.provider` names them. */

@@ -3,7 +3,9 @@
 // real spec checks the wizard relies on so the flows behave (the rules of record live in
 // crates/slipway-spec), pretends to be DigitalOcean and Hetzner with a demo account, and
 // keeps "stored" secrets as names in memory. Nothing here touches a disk or a network,
-// and no secret value is kept.
+// and no secret value is kept. Its deploy is a scripted run (src/lib/fake-deploy.ts),
+// whose failure, pace and very long logs are chosen with `FakeOptions.deploy`; the
+// preview sets that from the query string (`?deploy=fail`, `?pace=0.1`, `?flood=100000`).
 
 import type { Backend, CloudProvider } from './backend';
 import {
@@ -15,11 +17,14 @@ import {
   quote,
   required,
 } from './fake-checks';
+import { DEFAULT_DEPLOY, playDeploy, type FakeDeployOptions } from './fake-deploy';
 import type {
   Detection,
   DnsStatus,
   Interface,
   IpcError,
+  Live,
+  News,
   Problem,
   Project,
   SecretState,
@@ -416,6 +421,8 @@ export interface FakeOptions {
   remoteDelay?: number;
   /** What the pretend folder dialog answers. */
   pickedFolder?: string | null;
+  /** How the pretend deploy goes: succeeds or fails, how fast, how much it prints. */
+  deploy?: Partial<FakeDeployOptions>;
 }
 
 type Cloud = Exclude<CloudProvider, 'sandbox'>;
@@ -504,7 +511,10 @@ export class FakeBackend implements Backend {
   private readonly saved = new Map<string, Spec>();
   /** Which secrets each project has "in the keychain": names only, never values. */
   private readonly secrets = new Map<string, Set<string>>();
-  private readonly options: Required<FakeOptions>;
+  private readonly options: Required<Omit<FakeOptions, 'deploy'>>;
+  private readonly deployOptions: FakeDeployOptions;
+  /** The running deploy's stop flag; null when none runs. */
+  private running: { stop: boolean } | null = null;
 
   constructor(options: FakeOptions = {}) {
     this.options = {
@@ -513,6 +523,38 @@ export class FakeBackend implements Backend {
       remoteDelay: options.remoteDelay ?? 300,
       pickedFolder: options.pickedFolder === undefined ? DEMO_PATHS.flask : options.pickedFolder,
     };
+    this.deployOptions = { ...DEFAULT_DEPLOY, ...options.deploy };
+  }
+
+  async deploy(folder: string, onNews: (news: News) => void): Promise<Live | null> {
+    const spec = this.saved.get(folder);
+    if (!spec) {
+      return reject({
+        code: 'not_found',
+        message: `${folder} has no slipway.toml`,
+        hints: ['Save the settings on the Review step first'],
+        field: null,
+      });
+    }
+    if (this.running) {
+      return reject({
+        code: 'locked',
+        message: 'Another deploy of this project is running',
+        hints: ['Wait for it to finish, or cancel it'],
+        field: null,
+      });
+    }
+    const run = { stop: false };
+    this.running = run;
+    try {
+      return await playDeploy(structuredClone(spec), this.deployOptions, onNews, () => run.stop);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async cancelDeploy(): Promise<void> {
+    if (this.running) this.running.stop = true;
   }
 
   private has(project: string, name: string): boolean {

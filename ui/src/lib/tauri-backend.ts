@@ -1,9 +1,11 @@
 // The real backend: Tauri commands implemented in src-tauri, one `invoke` each.
 
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { toIpcError, type Backend, type CloudProvider } from './backend';
 import type {
   DnsStatus,
+  Live,
+  News,
   Problem,
   Project,
   SecretState,
@@ -50,5 +52,15 @@ export class TauriBackend implements Backend {
 
   dnsStatus(spec: Spec): Promise<DnsStatus> {
     return call('dns_status', { spec });
+  }
+
+  deploy(folder: string, onNews: (news: News) => void): Promise<Live | null> {
+    const channel = new Channel<News>();
+    channel.onmessage = onNews;
+    return call('deploy', { folder, onNews: channel });
+  }
+
+  cancelDeploy(): Promise<void> {
+    return call('cancel_deploy', {});
   }
 }

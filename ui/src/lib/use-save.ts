@@ -10,15 +10,18 @@ export function useSave(folder: string, initialConfig: string | null) {
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<{ spec: Spec; path: string } | { spec: Spec; error: IpcError } | null>(null);
 
-  async function save(spec: Spec) {
+  /** Resolves with whether the file now holds `spec`. */
+  async function save(spec: Spec): Promise<boolean> {
     setSaving(true);
     setOutcome(null);
     try {
       const path = await backend.saveSpec(folder, spec);
       setOutcome({ spec, path });
       setConfig(path);
+      return true;
     } catch (e) {
       setOutcome({ spec, error: toIpcError(e) });
+      return false;
     } finally {
       setSaving(false);
     }
