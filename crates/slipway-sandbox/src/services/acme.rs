@@ -6,11 +6,13 @@
 //! address in /etc/hosts) and must trust [`Acme::ca_certificate`], the CA that signed
 //! Pebble's listener certificate.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::{SandboxError, cmd};
@@ -33,11 +35,25 @@ pub struct Acme {
     challtestsrv: Child,
 }
 
+/// A port free now and never handed out before in this process. The port is released
+/// before Pebble binds it, so two services started at the same moment (tests running in
+/// parallel) could otherwise be given the same one: the second would fail to bind while
+/// the first one's listener made it look ready.
 fn free_port(dir: &Path) -> Result<u16, SandboxError> {
-    TcpListener::bind("0.0.0.0:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| SandboxError::io(dir, e))
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("0.0.0.0:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| SandboxError::io(dir, e))?;
+        if GIVEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(port)
+        {
+            return Ok(port);
+        }
+    }
 }
 
 fn spawn(mut command: Command, log: &Path) -> Result<Child, SandboxError> {
