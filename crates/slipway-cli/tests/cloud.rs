@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use slipway_cloud::fake::cloudflare::FakeCloudflare;
 use slipway_cloud::fake::hetzner::FakeHetzner;
 use slipway_cloud::fake::namecheap::{FakeHost, FakeNamecheap, WHITELISTED_IP};
-use slipway_cloud::fake::{Boot, FakeDigitalOcean, FakeOptions, Fault, Lifecycle};
+use slipway_cloud::fake::{Boot, BootError, FakeDigitalOcean, FakeOptions, Fault, Lifecycle};
 use slipway_sandbox::services::acme::{ACME_HOST, Acme};
 use slipway_sandbox::services::desktop::DesktopSession;
 use slipway_sandbox::{FirstBoot, Sandbox, Server, ServerOptions};
@@ -31,7 +31,7 @@ const WWW: &str = "www.shop.example.test";
 /// The servers the fake's droplets booted, torn down when the test ends.
 type Booted = Arc<Mutex<Vec<Server>>>;
 
-fn boot(boot: &Boot, booted: &Booted, acme_host: &str) -> Result<Ipv4Addr, String> {
+fn boot(boot: &Boot, booted: &Booted, acme_host: &str) -> Result<Ipv4Addr, BootError> {
     let options = ServerOptions {
         first_boot: FirstBoot {
             authorized_keys: boot.ssh_keys.clone(),
@@ -41,10 +41,10 @@ fn boot(boot: &Boot, booted: &Booted, acme_host: &str) -> Result<Ipv4Addr, Strin
     };
     let server = Sandbox::from_env()
         .server(&options)
-        .map_err(|e| e.to_string())?;
+        .map_err(BootError::from_error)?;
     // A real server finds Let's Encrypt through public DNS; this one finds Pebble here.
     let hosts = format!("echo '{} {acme_host}' >> /etc/hosts", server.host_address);
-    server.ssh(&hosts).map_err(|e| e.to_string())?;
+    server.ssh(&hosts).map_err(BootError::from_error)?;
     let address = server.address;
     booted
         .lock()

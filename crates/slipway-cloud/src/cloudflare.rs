@@ -28,10 +28,11 @@ use slipway_secrets::Secret;
 use crate::clock::Clock;
 use crate::dns::{
     AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
-    RecordOutcome, RecordPlan, plan_record, zone_candidates,
+    RecordOutcome, RecordPlan, find_zone, plan_record, upsert_each,
 };
 use crate::error::CloudError;
-use crate::http::{Client, ClientConfig, Failure, Method, Refusal, RetryPolicy};
+use crate::http::{Client, ClientConfig, DEFAULT_TIMEOUT, Failure, Method, Refusal, RetryPolicy};
+use crate::provider::Provider;
 
 /// The production API.
 pub const API_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -42,8 +43,12 @@ pub const TOKENS_URL: &str = "https://dash.cloudflare.com/profile/api-tokens";
 /// The provider's name in messages.
 const PROVIDER: &str = "Cloudflare";
 
-/// The most pages followed in one listing.
-const MAX_PAGES: u32 = 50;
+/// How Cloudflare is named and advised about in messages.
+const API: Provider = Provider {
+    name: PROVIDER,
+    tokens_url: TOKENS_URL,
+    lost_post_advice: "Run it again: Slipway looks for the record before adding one",
+};
 
 /// Why a proxied record was turned into a plain one.
 pub const UNPROXIED_NOTE: &str = "Cloudflare's proxy was on for this name; Slipway turned it \
@@ -71,7 +76,7 @@ impl CloudflareConfig {
         Self {
             base_url: Url::parse(API_URL).expect("the API address is a URL"),
             token,
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             per_page: 50,
         }
@@ -82,8 +87,6 @@ impl CloudflareConfig {
 #[derive(Debug)]
 pub struct Cloudflare {
     client: Client,
-    /// The base URL's path without a final `/`, e.g. `/client/v4`.
-    prefix: String,
     per_page: u32,
 }
 
@@ -161,7 +164,6 @@ struct WireRecord {
 impl Cloudflare {
     /// A client for the account `config.token` opens. Sends nothing yet.
     pub fn new(config: CloudflareConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
-        let prefix = config.base_url.path().trim_end_matches('/').to_owned();
         let client = Client::new(
             ClientConfig {
                 base_url: config.base_url,
@@ -173,7 +175,6 @@ impl Cloudflare {
         )?;
         Ok(Self {
             client,
-            prefix,
             per_page: config.per_page.clamp(5, 50),
         })
     }
@@ -190,10 +191,11 @@ impl Cloudflare {
             .client
             .send(method, url, body)
             .map_err(|failure| self.explain(failure, method, action))?;
-        let envelope: Envelope = reply.json().map_err(|error| CloudError::UnexpectedReply {
-            provider: PROVIDER,
-            action: action.to_owned(),
-            detail: format!("the reply is not Cloudflare's JSON envelope: {error}"),
+        let envelope: Envelope = reply.json().map_err(|error| {
+            API.unexpected(
+                action,
+                format!("the reply is not Cloudflare's JSON envelope: {error}"),
+            )
         })?;
         if !envelope.success {
             return Err(CloudError::Refused {
@@ -215,31 +217,22 @@ impl Cloudflare {
         action: &str,
     ) -> Result<Vec<T>, CloudError> {
         let per_page = self.per_page.to_string();
-        let mut items = Vec::new();
-        for page in 1..=MAX_PAGES {
+        API.all_pages(action, 1_u32, |page| {
             let page_text = page.to_string();
             let mut pairs = query.to_vec();
             pairs.push(("page", &page_text));
             pairs.push(("per_page", &per_page));
-            let url = self.client.url(&format!("{}{path}", self.prefix), &pairs);
+            let url = self.client.api_url(path, &pairs);
             let (result, info) = self.call(Method::Get, &url, None, action)?;
-            let chunk: Vec<T> =
-                serde_json::from_value(result).map_err(|error| CloudError::UnexpectedReply {
-                    provider: PROVIDER,
-                    action: action.to_owned(),
-                    detail: format!("the list in `result` is not as documented: {error}"),
-                })?;
-            let empty = chunk.is_empty();
-            items.extend(chunk);
+            let chunk: Vec<T> = serde_json::from_value(result).map_err(|error| {
+                API.unexpected(
+                    action,
+                    format!("the list in `result` is not as documented: {error}"),
+                )
+            })?;
             let last = info.is_none_or(|info| info.page.max(page) >= info.total_pages);
-            if last || empty {
-                return Ok(items);
-            }
-        }
-        Err(CloudError::UnexpectedReply {
-            provider: PROVIDER,
-            action: action.to_owned(),
-            detail: format!("the list went on for more than {MAX_PAGES} pages"),
+            let next = (!last && !chunk.is_empty()).then_some(page + 1);
+            Ok((chunk, next))
         })
     }
 
@@ -248,32 +241,32 @@ impl Cloudflare {
     /// (`app.example.com`, then `example.com`). Only exact names count: another zone of
     /// the account must never get the records.
     fn find_zone(&self, domain: &str) -> Result<(String, String), CloudError> {
-        let candidates = zone_candidates(domain);
-        for candidate in &candidates {
+        let lookup = |candidate: &str| {
             let zones: Vec<WireZone> = self.list(
                 "/zones",
                 &[("name", candidate), ("status", "active")],
                 &format!("look up zone {candidate}"),
             )?;
-            if let Some(found) = zones
+            Ok(zones
                 .into_iter()
                 .find(|found| found.name.eq_ignore_ascii_case(candidate))
-            {
-                return Ok((candidate.clone(), found.id));
+                .map(|found| found.id))
+        };
+        let not_found = |candidates: &[String]| {
+            let apex = candidates.last().map_or(domain, String::as_str);
+            CloudError::NotFound {
+                provider: PROVIDER,
+                what: format!("active zone {} on this account", candidates.join(" or ")),
+                advice: format!(
+                    "The domain is not on this Cloudflare account (or the token may not read \
+                     it). Add {apex} at https://dash.cloudflare.com (Add a site) and point its \
+                     name servers to Cloudflare's at the registrar, check the token has \
+                     Zone:Read for it at {TOKENS_URL}, or choose the DNS provider that holds \
+                     {apex} today"
+                ),
             }
-        }
-        let apex = candidates.last().map_or(domain, String::as_str);
-        Err(CloudError::NotFound {
-            provider: PROVIDER,
-            what: format!("active zone {} on this account", candidates.join(" or ")),
-            advice: format!(
-                "The domain is not on this Cloudflare account (or the token may not read \
-                 it). Add {apex} at https://dash.cloudflare.com (Add a site) and point its \
-                 name servers to Cloudflare's at the registrar, check the token has \
-                 Zone:Read for it at {TOKENS_URL}, or choose the DNS provider that holds \
-                 {apex} today"
-            ),
-        })
+        };
+        find_zone(domain, lookup, not_found)
     }
 
     /// Checks the token up front (`GET /user/tokens/verify`): it must exist and be
@@ -281,16 +274,14 @@ impl Cloudflare {
     /// its records shows only when it is used.
     pub fn check_token(&self) -> Result<TokenStatus, CloudError> {
         let action = "check the API token";
-        let url = self
-            .client
-            .url(&format!("{}/user/tokens/verify", self.prefix), &[]);
+        let url = self.client.api_url("/user/tokens/verify", &[]);
         let (result, _) = self.call(Method::Get, &url, None, action)?;
-        let token: WireToken =
-            serde_json::from_value(result).map_err(|error| CloudError::UnexpectedReply {
-                provider: PROVIDER,
-                action: action.to_owned(),
-                detail: format!("the token's description is not as documented: {error}"),
-            })?;
+        let token: WireToken = serde_json::from_value(result).map_err(|error| {
+            API.unexpected(
+                action,
+                format!("the token's description is not as documented: {error}"),
+            )
+        })?;
         let expiry = token
             .expires_on
             .as_deref()
@@ -314,11 +305,7 @@ impl Cloudflare {
             "disabled" => format!("the token is disabled{expiry}"),
             other => format!("the token's status is \"{other}\", not \"active\"{expiry}"),
         };
-        Err(CloudError::InvalidToken {
-            provider: PROVIDER,
-            message,
-            tokens_url: TOKENS_URL,
-        })
+        Err(API.invalid_token(message))
     }
 
     /// The records of the desired type and full name. Filtered again here so a filter
@@ -375,11 +362,11 @@ impl Cloudflare {
             "ttl": desired.ttl,
             "proxied": false,
         });
-        let records_path = format!("{}/zones/{zone_id}/dns_records", self.prefix);
+        let records_path = format!("/zones/{zone_id}/dns_records");
         let (outcome, kept, note) = match plan {
             RecordPlan::Unchanged { id } => (RecordOutcome::Unchanged, Some(index(id)), None),
             RecordPlan::Create => {
-                let url = self.client.url(&records_path, &[]);
+                let url = self.client.api_url(&records_path, &[]);
                 let action = format!("add the {kind} record for {fqdn}");
                 self.call(Method::Post, &url, Some(&body), &action)?;
                 (RecordOutcome::Created, None, None)
@@ -388,7 +375,7 @@ impl Cloudflare {
                 let record = &found[index(id)];
                 let url = self
                     .client
-                    .url(&format!("{records_path}/{}", record.id), &[]);
+                    .api_url(&format!("{records_path}/{}", record.id), &[]);
                 let action = format!("update the {kind} record for {fqdn}");
                 self.call(Method::Put, &url, Some(&body), &action)?;
                 let note = record.proxied.then(|| UNPROXIED_NOTE.to_owned());
@@ -412,15 +399,9 @@ impl Cloudflare {
 
     /// Turns a failure into an error the user can act on.
     fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
-        let lost_advice = if method.is_idempotent() {
-            "Try again"
-        } else {
-            "Run it again: Slipway looks for the record before adding one"
-        };
-        match failure.into_error(PROVIDER, self.client.origin(), action, lost_advice) {
-            Ok(refusal) => explain_refusal(&refusal, action),
-            Err(error) => error,
-        }
+        API.explain(&self.client, failure, method, action, |refusal| {
+            explain_refusal(refusal, action)
+        })
     }
 }
 
@@ -429,13 +410,11 @@ impl DnsProvider for Cloudflare {
     /// subdomain itself and `www` is `www.app.example.com`; the report's `domain` is the
     /// domain asked for.
     fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
-        let domain = request.zone()?;
-        let (_, zone_id) = self.find_zone(&domain)?;
-        let mut records = Vec::new();
-        for desired in request.desired() {
-            records.push(self.upsert_record(&domain, &zone_id, &desired)?);
-        }
-        Ok(DnsReport { domain, records })
+        upsert_each(
+            request,
+            |domain| self.find_zone(domain).map(|(_, zone_id)| zone_id),
+            |zone_id, domain, desired| self.upsert_record(domain, zone_id, desired),
+        )
     }
 }
 
@@ -464,17 +443,11 @@ fn explain_refusal(refusal: &Refusal, action: &str) -> CloudError {
         .unwrap_or_default();
     let message = describe(&errors, refusal.status);
     let has = |codes: &[i64]| errors.iter().any(|error| codes.contains(&error.code));
-    let action = action.to_owned();
     let first_code = errors.first().map(|error| error.code.to_string());
     match refusal.status {
-        401 => CloudError::InvalidToken {
-            provider: PROVIDER,
-            message,
-            tokens_url: TOKENS_URL,
-        },
         403 => CloudError::Refused {
             provider: PROVIDER,
-            action,
+            action: action.to_owned(),
             status: 403,
             id: first_code,
             message: format!(
@@ -484,25 +457,11 @@ fn explain_refusal(refusal: &Refusal, action: &str) -> CloudError {
         },
         // 9109 "Invalid access token", 10000 "Authentication error", 1000 "Invalid API
         // Token", 6111 "Invalid format for Authorization header".
-        400 if has(&[1000, 6111, 9109, 10000]) => CloudError::InvalidToken {
-            provider: PROVIDER,
-            message,
-            tokens_url: TOKENS_URL,
-        },
-        429 => CloudError::RateLimited {
-            provider: PROVIDER,
-            message,
-            retry_in_secs: refusal.retry_after.map(|wait| wait.as_secs().max(1)),
-        },
-        status @ 500..=599 => CloudError::ProviderFailure {
-            provider: PROVIDER,
-            action,
-            status,
-            message,
-        },
+        400 if has(&[1000, 6111, 9109, 10000]) => API.invalid_token(message),
+        401 | 429 | 500..=599 => API.refusal(refusal, action, first_code, message),
         status if has(&[81057, 81058]) => CloudError::Refused {
             provider: PROVIDER,
-            action,
+            action: action.to_owned(),
             status,
             id: first_code,
             message: format!(
@@ -511,13 +470,7 @@ fn explain_refusal(refusal: &Refusal, action: &str) -> CloudError {
                  found and reused"
             ),
         },
-        status => CloudError::Refused {
-            provider: PROVIDER,
-            action,
-            status,
-            id: first_code,
-            message,
-        },
+        _ => API.refusal(refusal, action, first_code, message),
     }
 }
 

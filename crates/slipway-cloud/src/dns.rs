@@ -270,6 +270,41 @@ pub fn relative_name(fqdn: &str, zone: &str) -> String {
     }
 }
 
+/// The zone that holds `domain`: the first of its [`zone_candidates`], longest first,
+/// that `lookup` finds at the provider (with what the provider knows of it, such as its
+/// id), as `(name, found)`; else the error `not_found` makes of the names tried.
+pub(crate) fn find_zone<Z>(
+    domain: &str,
+    mut lookup: impl FnMut(&str) -> Result<Option<Z>, CloudError>,
+    not_found: impl FnOnce(&[String]) -> CloudError,
+) -> Result<(String, Z), CloudError> {
+    let candidates = zone_candidates(domain);
+    for candidate in &candidates {
+        if let Some(found) = lookup(candidate)? {
+            return Ok((candidate.clone(), found));
+        }
+    }
+    Err(not_found(&candidates))
+}
+
+/// An upsert at a provider that changes one record at a time: the domain checked, its
+/// zone found by `find_zone`, then each desired record made right by `upsert` (given
+/// the zone and the domain), apex first.
+pub(crate) fn upsert_each<Z>(
+    request: &AddressRecords,
+    find_zone: impl FnOnce(&str) -> Result<Z, CloudError>,
+    mut upsert: impl FnMut(&Z, &str, &DesiredRecord) -> Result<RecordChange, CloudError>,
+) -> Result<DnsReport, CloudError> {
+    let domain = request.zone()?;
+    let zone = find_zone(&domain)?;
+    let records = request
+        .desired()
+        .iter()
+        .map(|desired| upsert(&zone, &domain, desired))
+        .collect::<Result<_, _>>()?;
+    Ok(DnsReport { domain, records })
+}
+
 /// A provider that holds a domain's DNS records.
 pub trait DnsProvider {
     /// Points the requested names at the addresses: creates missing A/AAAA records,

@@ -38,6 +38,9 @@ use crate::error::CloudError;
 /// is calling.
 pub const USER_AGENT: &str = concat!("slipway/", env!("CARGO_PKG_VERSION"));
 
+/// How long one request may take unless a provider's configuration says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The most of a reply body read. The largest replies are lists of 200 images.
 const BODY_LIMIT: u64 = 16 * 1024 * 1024;
 
@@ -76,6 +79,44 @@ impl RetryPolicy {
             .checked_mul(factor)
             .unwrap_or(self.max_delay)
             .min(self.max_delay)
+    }
+}
+
+/// The retries left for one request under a [`RetryPolicy`], and the time spent
+/// waiting so far.
+pub(crate) struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    clock: &'a dyn Clock,
+    waited: Duration,
+    done: u32,
+}
+
+impl<'a> Retries<'a> {
+    /// A request's retries, none spent yet, waited out on `clock`.
+    pub(crate) fn new(policy: &'a RetryPolicy, clock: &'a dyn Clock) -> Self {
+        Self {
+            policy,
+            clock,
+            waited: Duration::ZERO,
+            done: 0,
+        }
+    }
+
+    /// Waits before the next attempt: `requested` (the provider's own wait) or else the
+    /// backoff. False, without waiting, when the retries or the time to wait are used
+    /// up.
+    pub(crate) fn wait(&mut self, requested: Option<Duration>) -> bool {
+        if self.done >= self.policy.max_retries {
+            return false;
+        }
+        let delay = requested.unwrap_or_else(|| self.policy.backoff(self.done));
+        if self.waited + delay > self.policy.max_total_wait {
+            return false;
+        }
+        self.clock.sleep(delay);
+        self.waited += delay;
+        self.done += 1;
+        true
     }
 }
 
@@ -338,8 +379,9 @@ impl Method {
 /// Where and how to reach one provider's API.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// The API's root, e.g. `https://api.digitalocean.com`; tests use the fake's address.
-    /// Must be `https` unless it is a loopback address.
+    /// The API's root, e.g. `https://api.digitalocean.com` or
+    /// `https://api.hetzner.cloud/v1`; tests use the fake's address. Must be `https`
+    /// unless it is a loopback address.
     pub base_url: Url,
     /// The API token, sent as `Authorization: Bearer <token>`.
     pub token: Secret<String>,
@@ -394,6 +436,11 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Whether this is a refusal with `status`.
+    pub fn is_status(&self, status: u16) -> bool {
+        matches!(self, Self::Refused(refusal) if refusal.status == status)
+    }
+
     /// Everything but a refusal as the error a user can act on; a refusal is handed
     /// back for the provider to explain in its own terms. `lost_advice` says what to do
     /// when a reply was lost, which depends on whether the request can be repeated.
@@ -445,6 +492,8 @@ impl Failure {
 pub struct Client {
     inner: ReqwestClient,
     base_url: Url,
+    /// The base URL's path without a final `/`, e.g. `/v1`.
+    prefix: String,
     authorization: HeaderValue,
     timeout: Duration,
     retry: RetryPolicy,
@@ -464,7 +513,7 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// A client for the API at `config.base_url`.
     pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
-        check_base_url(&config.base_url)?;
+        check_encrypted(&config.base_url, "base_url", "API token")?;
         let token = config.token.expose().trim();
         if token.is_empty() {
             return Err(CloudError::InvalidInput {
@@ -483,16 +532,9 @@ impl Client {
                 }
             })?;
         authorization.set_sensitive(true);
-        let inner = ReqwestClient::builder()
-            .user_agent(USER_AGENT)
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            // A redirect could carry the token to a host nobody configured.
-            .redirect(Policy::none())
-            .build()
-            .map_err(|error| CloudError::Setup(cause(&error)))?;
         Ok(Self {
-            inner,
+            inner: blocking_client(config.timeout)?,
+            prefix: config.base_url.path().trim_end_matches('/').to_owned(),
             base_url: config.base_url,
             authorization,
             timeout: config.timeout,
@@ -521,6 +563,7 @@ impl Client {
     }
 
     /// The absolute URL of `path` (e.g. `/v2/droplets`) with `query` pairs encoded.
+    /// The path replaces the base URL's own; see [`Self::api_url`] for one under it.
     pub fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
         let mut url = self.base_url.clone();
         url.set_path(path);
@@ -529,6 +572,13 @@ impl Client {
             url.query_pairs_mut().extend_pairs(query);
         }
         url
+    }
+
+    /// The absolute URL of `path` under the base URL's own path (`/servers` under
+    /// `https://api.hetzner.cloud/v1` is `https://api.hetzner.cloud/v1/servers`), with
+    /// `query` pairs encoded.
+    pub fn api_url(&self, path: &str, query: &[(&str, &str)]) -> Url {
+        self.url(&format!("{}{path}", self.prefix), query)
     }
 
     /// Checks that a URL taken from a reply (a pagination link) points at the same API,
@@ -550,8 +600,7 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, Failure> {
         let payload = body.map(|value| value.to_string().into_bytes());
-        let mut waited = Duration::ZERO;
-        let mut retry = 0;
+        let mut retries = Retries::new(&self.retry, self.clock.as_ref());
         loop {
             let (status, headers, bytes) = self.send_once(method, url, payload.as_deref())?;
             if (200..300).contains(&status) {
@@ -563,23 +612,30 @@ impl Client {
             let now = self.clock.now();
             let hints = RetryHints::from_headers_at(&headers, now);
             let requested = hints.requested_wait_for(status, now, self.quota_reset);
-            let refusal = Refusal {
-                status,
-                body: bytes,
-                retry_after: requested,
-            };
             let retryable = status == 429 || (status >= 500 && method.is_idempotent());
-            if !retryable || retry >= self.retry.max_retries {
-                return Err(Failure::Refused(refusal));
+            if !retryable || !retries.wait(requested) {
+                return Err(Failure::Refused(Refusal {
+                    status,
+                    body: bytes,
+                    retry_after: requested,
+                }));
             }
-            let delay = requested.unwrap_or_else(|| self.retry.backoff(retry));
-            if waited + delay > self.retry.max_total_wait {
-                return Err(Failure::Refused(refusal));
-            }
-            self.clock.sleep(delay);
-            waited += delay;
-            retry += 1;
         }
+    }
+
+    /// Sends a request and parses the JSON reply.
+    pub fn send_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, Failure> {
+        let reply = self.send(method, url, body)?;
+        reply.json().map_err(|error| {
+            Failure::Unparsable(format!(
+                "the reply is not the JSON the API documents: {error}"
+            ))
+        })
     }
 
     /// One attempt: status, headers and body.
@@ -599,31 +655,60 @@ impl Client {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(payload.to_vec());
         }
-        let response = request.send().map_err(|error| self.transport(&error))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let mut bytes = Vec::new();
-        response
-            .take(BODY_LIMIT)
-            .read_to_end(&mut bytes)
-            .map_err(|error| Failure::Lost(format!("the reply broke off: {error}")))?;
-        Ok((status, headers, bytes))
-    }
-
-    /// A transport error, classified by whether the request may have arrived.
-    fn transport(&self, error: &reqwest::Error) -> Failure {
-        if error.is_timeout() {
-            Failure::TimedOut(self.timeout)
-        } else if error.is_connect() {
-            Failure::Unreachable(cause(error))
-        } else {
-            Failure::Lost(cause(error))
-        }
+        let response = request
+            .send()
+            .map_err(|error| transport_failure(&error, self.timeout))?;
+        read_reply(response, BODY_LIMIT)
     }
 }
 
-/// Refuses a base URL that would send the token in clear text over a network.
-fn check_base_url(url: &Url) -> Result<(), CloudError> {
+/// A blocking reqwest client with Slipway's habits: the `slipway/<version>`
+/// User-Agent, `timeout` per request, and no redirects (a redirect could carry the
+/// credentials to a host nobody configured).
+pub(crate) fn blocking_client(timeout: Duration) -> Result<ReqwestClient, CloudError> {
+    ReqwestClient::builder()
+        .user_agent(USER_AGENT)
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .redirect(Policy::none())
+        .build()
+        .map_err(|error| CloudError::Setup(cause(&error)))
+}
+
+/// A reply's status, headers and body (at most `limit` bytes of it).
+pub(crate) fn read_reply(
+    response: reqwest::blocking::Response,
+    limit: u64,
+) -> Result<(u16, HeaderMap, Vec<u8>), Failure> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut bytes = Vec::new();
+    response
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|error| Failure::Lost(format!("the reply broke off: {error}")))?;
+    Ok((status, headers, bytes))
+}
+
+/// A transport error, classified by whether the request may have arrived.
+pub(crate) fn transport_failure(error: &reqwest::Error, timeout: Duration) -> Failure {
+    if error.is_timeout() {
+        Failure::TimedOut(timeout)
+    } else if error.is_connect() {
+        Failure::Unreachable(cause(error))
+    } else {
+        Failure::Lost(cause(error))
+    }
+}
+
+/// Refuses an address that would send `secret` (what it is, for the message: "API
+/// token") in clear text over a network: it must be `https`, or plain `http` on
+/// loopback. `field` names the setting in the error.
+pub(crate) fn check_encrypted(
+    url: &Url,
+    field: &'static str,
+    secret: &str,
+) -> Result<(), CloudError> {
     let host = url.host_str().unwrap_or_default();
     let loopback = host == "localhost"
         || host
@@ -635,9 +720,9 @@ fn check_base_url(url: &Url) -> Result<(), CloudError> {
         "https" if !host.is_empty() => Ok(()),
         "http" if loopback => Ok(()),
         _ => Err(CloudError::InvalidInput {
-            field: "base_url",
+            field,
             message: format!(
-                "{} is not an https:// address; the API token may only travel encrypted \
+                "{} is not an https:// address; the {secret} may only travel encrypted \
                  (plain http is allowed for 127.0.0.1 and localhost only)",
                 url.origin().ascii_serialization()
             ),
@@ -646,8 +731,9 @@ fn check_base_url(url: &Url) -> Result<(), CloudError> {
 }
 
 /// The innermost cause of a reqwest error, which names the real problem ("Connection
-/// refused (os error 111)"), without the URL reqwest's own text carries.
-fn cause(error: &reqwest::Error) -> String {
+/// refused (os error 111)"), without reqwest's own text, which carries the URL (and so,
+/// for a request with its parameters in the query, any key among them).
+pub(crate) fn cause(error: &reqwest::Error) -> String {
     let mut inner: &dyn std::error::Error = error;
     let mut depth = 0;
     while let Some(source) = inner.source() {
@@ -675,6 +761,24 @@ mod tests {
         let delays: Vec<u64> = (0..7).map(|n| policy.backoff(n).as_secs()).collect();
         assert_eq!(delays, [1, 2, 4, 8, 16, 16, 16]);
         assert_eq!(policy.backoff(40), Duration::from_secs(16));
+    }
+
+    #[test]
+    fn retries_stop_at_the_count_or_the_total_wait() {
+        let clock = crate::clock::ManualClock::new();
+        let policy = RetryPolicy::default();
+        let mut retries = Retries::new(&policy, &clock);
+        assert!(retries.wait(None));
+        assert!(retries.wait(Some(Duration::from_secs(30))));
+        // 31 s waited: a backoff of 4 s fits, a requested 30 s does not.
+        assert!(!retries.wait(Some(Duration::from_secs(30))));
+        assert!(retries.wait(None));
+        assert!(retries.wait(None));
+        assert!(!retries.wait(None), "four retries at most");
+        assert_eq!(
+            clock.sleeps(),
+            [1, 30, 4, 8].map(Duration::from_secs).to_vec()
+        );
     }
 
     #[test]
@@ -845,10 +949,14 @@ mod tests {
             "http://[::1]:4000",
             "http://localhost:4000",
         ] {
-            check_base_url(&Url::parse(ok).expect("a URL")).expect(ok);
+            check_encrypted(&Url::parse(ok).expect("a URL"), "base_url", "API token").expect(ok);
         }
-        let error = check_base_url(&Url::parse("http://api.example.com").expect("a URL"))
-            .expect_err("plain http to a remote host");
+        let error = check_encrypted(
+            &Url::parse("http://api.example.com").expect("a URL"),
+            "base_url",
+            "API token",
+        )
+        .expect_err("plain http to a remote host");
         assert!(
             error.to_string().contains("not an https:// address"),
             "{error}"

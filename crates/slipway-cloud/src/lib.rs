@@ -38,6 +38,8 @@
 //!   `setHosts`, writing back every record it did not come to change.
 //! - [`http`]: the JSON client every provider shares (User-Agent, bearer token,
 //!   retries).
+//! - `provider`: what the JSON providers share in explaining refusals and walking
+//!   paged lists.
 //! - [`ssh_key`]: [`PublicKey`] and its MD5 fingerprint.
 //! - [`clock`]: [`Clock`] and [`SystemClock`].
 //! - [`error`]: the [`CloudError`] type.
@@ -53,6 +55,7 @@ pub mod fake;
 pub mod hetzner;
 pub mod http;
 pub mod namecheap;
+mod provider;
 pub mod server;
 pub mod ssh_key;
 

@@ -7,6 +7,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::error::CloudError;
 use crate::ssh_key::PublicKey;
 
@@ -507,6 +508,80 @@ pub trait ServerProvider {
     /// Destroys a server, only if `confirmation` is exactly its name. A server that is
     /// already gone counts as destroyed.
     fn destroy_server(&self, id: ServerId, confirmation: &str) -> Result<(), CloudError>;
+}
+
+/// The project's server among those its tag (or label) found: none, one, or an error
+/// naming them all, since Slipway never guesses which of two servers is the project's.
+pub(crate) fn the_only_server(
+    tag: String,
+    servers: Vec<Server>,
+) -> Result<Option<Server>, CloudError> {
+    if servers.len() > 1 {
+        return Err(CloudError::AmbiguousServers {
+            tag,
+            count: servers.len(),
+            names: servers
+                .iter()
+                .map(|server| server.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    Ok(servers.into_iter().next())
+}
+
+/// Looks at a server with `look` every `poll_interval` until it is ready, telling
+/// `progress` after every look, and gives up with [`CloudError::NotReady`] after
+/// `timeout`. The waits go by `clock`.
+pub(crate) fn poll_until_ready(
+    clock: &dyn Clock,
+    poll_interval: Duration,
+    timeout: Duration,
+    progress: &mut dyn FnMut(&WaitProgress),
+    mut look: impl FnMut() -> Result<Server, CloudError>,
+) -> Result<Server, CloudError> {
+    let started = clock.now();
+    loop {
+        let server = look()?;
+        let elapsed = clock.now().duration_since(started).unwrap_or_default();
+        progress(&WaitProgress {
+            status: server.status.clone(),
+            public_ipv4: server.public_ipv4,
+            elapsed,
+        });
+        if server.is_ready() {
+            return Ok(server);
+        }
+        if elapsed >= timeout {
+            return Err(CloudError::NotReady {
+                status: server.status.as_str().to_owned(),
+                has_ip: server.public_ipv4.is_some(),
+                name: server.name,
+                secs: elapsed.as_secs(),
+            });
+        }
+        clock.sleep(poll_interval.min(timeout.saturating_sub(elapsed)));
+    }
+}
+
+/// The server to destroy, given how looking it up went: `None` when it is already
+/// gone, an error when `confirmation` is not exactly its name.
+pub(crate) fn server_to_destroy(
+    found: Result<Server, CloudError>,
+    confirmation: &str,
+) -> Result<Option<Server>, CloudError> {
+    let server = match found {
+        Ok(server) => server,
+        Err(CloudError::NotFound { .. }) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    if confirmation != server.name {
+        return Err(CloudError::ConfirmationMismatch {
+            name: server.name,
+            typed: confirmation.to_owned(),
+        });
+    }
+    Ok(Some(server))
 }
 
 #[cfg(test)]

@@ -5,23 +5,21 @@
 use serde_json::json;
 
 use super::wire::WireRecord;
-use super::{DigitalOcean, PROVIDER, is_status};
+use super::{DigitalOcean, PROVIDER};
 use crate::dns::{
     AddressRecords, DesiredRecord, DnsProvider, DnsReport, ExistingRecord, RecordChange,
-    RecordOutcome, RecordPlan, plan_record, relative_name, zone_candidates,
+    RecordOutcome, RecordPlan, find_zone, plan_record, relative_name, upsert_each,
 };
 use crate::error::CloudError;
 use crate::http::Method;
 
 impl DnsProvider for DigitalOcean {
     fn upsert_addresses(&self, request: &AddressRecords) -> Result<DnsReport, CloudError> {
-        let domain = request.zone()?;
-        let zone = self.find_domain(&domain)?;
-        let mut records = Vec::new();
-        for desired in request.desired() {
-            records.push(self.upsert_record(&zone, &domain, &desired)?);
-        }
-        Ok(DnsReport { domain, records })
+        upsert_each(
+            request,
+            |domain| self.find_domain(domain),
+            |zone, domain, desired| self.upsert_record(zone, domain, desired),
+        )
     }
 }
 
@@ -29,33 +27,34 @@ impl DigitalOcean {
     /// The account's domain that holds `domain`: itself, or the nearest parent. Fails
     /// with advice when neither is in this account's DNS.
     fn find_domain(&self, domain: &str) -> Result<String, CloudError> {
-        let candidates = zone_candidates(domain);
-        for candidate in &candidates {
-            let url = self.client.url(&format!("/v2/domains/{candidate}"), &[]);
+        let lookup = |candidate: &str| {
+            let url = self
+                .client
+                .api_url(&format!("/v2/domains/{candidate}"), &[]);
             match self.client.send(Method::Get, &url, None) {
-                Ok(_) => return Ok(candidate.clone()),
-                Err(failure) if is_status(&failure, 404) => {}
+                Ok(_) => Ok(Some(())),
+                Err(failure) if failure.is_status(404) => Ok(None),
                 Err(failure) => {
-                    return Err(self.explain(
-                        failure,
-                        Method::Get,
-                        &format!("look up domain {candidate}"),
-                    ));
+                    Err(self.explain(failure, Method::Get, &format!("look up domain {candidate}")))
                 }
             }
-        }
-        let zone = candidates.last().map_or(domain, String::as_str);
-        Err(CloudError::NotFound {
-            provider: PROVIDER,
-            what: format!("domain {} in this account's DNS", candidates.join(" or ")),
-            advice: format!(
-                "Add it under Networking > Domains at \
+        };
+        let not_found = |candidates: &[String]| {
+            let zone = candidates.last().map_or(domain, String::as_str);
+            CloudError::NotFound {
+                provider: PROVIDER,
+                what: format!("domain {} in this account's DNS", candidates.join(" or ")),
+                advice: format!(
+                    "Add it under Networking > Domains at \
                      https://cloud.digitalocean.com/networking/domains, and at the registrar \
                      where you bought {zone} set its name servers to ns1.digitalocean.com, \
                      ns2.digitalocean.com and ns3.digitalocean.com; or choose the DNS \
                      provider that holds {zone} today"
-            ),
-        })
+                ),
+            }
+        };
+        let (zone, ()) = find_zone(domain, lookup, not_found)?;
+        Ok(zone)
     }
 
     /// Makes one record right and says what that took.
@@ -76,9 +75,12 @@ impl DigitalOcean {
             RecordPlan::Unchanged { id } => (RecordOutcome::Unchanged, id),
             RecordPlan::Create => {
                 let action = format!("add the {kind} record for {fqdn}");
-                let url = self.client.url(&format!("/v2/domains/{zone}/records"), &[]);
+                let url = self
+                    .client
+                    .api_url(&format!("/v2/domains/{zone}/records"), &[]);
                 let created: serde_json::Value = self
-                    .call(Method::Post, &url, Some(&body))
+                    .client
+                    .send_json(Method::Post, &url, Some(&body))
                     .map_err(|failure| self.explain(failure, Method::Post, &action))?;
                 let id = created
                     .pointer("/domain_record/id")
@@ -90,7 +92,7 @@ impl DigitalOcean {
                 let action = format!("update the {kind} record for {fqdn}");
                 let url = self
                     .client
-                    .url(&format!("/v2/domains/{zone}/records/{id}"), &[]);
+                    .api_url(&format!("/v2/domains/{zone}/records/{id}"), &[]);
                 self.client
                     .send(Method::Put, &url, Some(&body))
                     .map_err(|failure| self.explain(failure, Method::Put, &action))?;

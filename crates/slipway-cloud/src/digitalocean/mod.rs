@@ -17,7 +17,8 @@ use slipway_secrets::Secret;
 
 use crate::clock::Clock;
 use crate::error::CloudError;
-use crate::http::{Client, ClientConfig, Failure, Method, Refusal, RetryPolicy};
+use crate::http::{Client, ClientConfig, DEFAULT_TIMEOUT, Failure, Method, Refusal, RetryPolicy};
+use crate::provider::{Provider, message_or_status};
 
 /// The production API.
 pub const API_URL: &str = "https://api.digitalocean.com";
@@ -28,8 +29,12 @@ pub const TOKENS_URL: &str = "https://cloud.digitalocean.com/account/api/tokens"
 /// The provider's name in messages.
 const PROVIDER: &str = "DigitalOcean";
 
-/// The most pages followed in one listing (200 items each).
-const MAX_PAGES: usize = 50;
+/// How DigitalOcean is named and advised about in messages.
+const API: Provider = Provider {
+    name: PROVIDER,
+    tokens_url: TOKENS_URL,
+    lost_post_advice: "Look in DigitalOcean's control panel before trying again",
+};
 
 /// How to reach DigitalOcean.
 #[derive(Debug, Clone)]
@@ -56,7 +61,7 @@ impl DigitalOceanConfig {
         Self {
             base_url: Url::parse(API_URL).expect("the API address is a URL"),
             token,
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             poll_interval: Duration::from_secs(4),
             per_page: 200,
@@ -91,21 +96,6 @@ impl DigitalOcean {
         })
     }
 
-    /// Sends a request and parses the JSON reply.
-    fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: &Url,
-        body: Option<&serde_json::Value>,
-    ) -> Result<T, Failure> {
-        let reply = self.client.send(method, url, body)?;
-        reply.json().map_err(|error| {
-            Failure::Unparsable(format!(
-                "the reply is not the JSON the API documents: {error}"
-            ))
-        })
-    }
-
     /// `GET` of one object.
     fn get<T: DeserializeOwned>(
         &self,
@@ -113,8 +103,9 @@ impl DigitalOcean {
         query: &[(&str, &str)],
         action: &str,
     ) -> Result<T, CloudError> {
-        let url = self.client.url(path, query);
-        self.call(Method::Get, &url, None)
+        let url = self.client.api_url(path, query);
+        self.client
+            .send_json(Method::Get, &url, None)
             .map_err(|failure| self.explain(failure, Method::Get, action))
     }
 
@@ -129,53 +120,34 @@ impl DigitalOcean {
         let per_page = self.per_page.to_string();
         let mut query = query.to_vec();
         query.push(("per_page", &per_page));
-        let mut url = self.client.url(path, &query);
-        let mut items = Vec::new();
-        for _ in 0..MAX_PAGES {
+        let explain = |failure| self.explain(failure, Method::Get, action);
+        API.all_pages(action, self.client.api_url(path, &query), |url| {
             let mut page: serde_json::Value = self
-                .call(Method::Get, &url, None)
-                .map_err(|failure| self.explain(failure, Method::Get, action))?;
+                .client
+                .send_json(Method::Get, &url, None)
+                .map_err(explain)?;
             let list = page.get_mut(key).map(serde_json::Value::take);
             let list: Vec<T> =
                 serde_json::from_value(list.unwrap_or_default()).map_err(|error| {
-                    CloudError::UnexpectedReply {
-                        provider: PROVIDER,
-                        action: action.to_owned(),
-                        detail: format!("the list `{key}` is not as documented: {error}"),
-                    }
+                    API.unexpected(
+                        action,
+                        format!("the list `{key}` is not as documented: {error}"),
+                    )
                 })?;
-            items.extend(list);
             let next = page
                 .pointer("/links/pages/next")
-                .and_then(serde_json::Value::as_str);
-            match next {
-                Some(link) => {
-                    url = self
-                        .client
-                        .follow(link)
-                        .map_err(|failure| self.explain(failure, Method::Get, action))?;
-                }
-                None => return Ok(items),
-            }
-        }
-        Err(CloudError::UnexpectedReply {
-            provider: PROVIDER,
-            action: action.to_owned(),
-            detail: format!("the list went on for more than {MAX_PAGES} pages"),
+                .and_then(serde_json::Value::as_str)
+                .map(|link| self.client.follow(link).map_err(explain))
+                .transpose()?;
+            Ok((list, next))
         })
     }
 
     /// Turns a failure into an error the user can act on.
     fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
-        let lost_advice = if method.is_idempotent() {
-            "Try again"
-        } else {
-            "Look in DigitalOcean's control panel before trying again"
-        };
-        match failure.into_error(PROVIDER, self.client.origin(), action, lost_advice) {
-            Ok(refusal) => explain_refusal(&refusal, method, action),
-            Err(error) => error,
-        }
+        API.explain(&self.client, failure, method, action, |refusal| {
+            explain_refusal(refusal, method, action)
+        })
     }
 }
 
@@ -183,59 +155,18 @@ impl DigitalOcean {
 fn provider_message(refusal: &Refusal) -> (Option<String>, String) {
     let parsed: Option<wire::ErrorBody> = serde_json::from_slice(&refusal.body).ok();
     let (id, message) = parsed.map_or((None, None), |body| (body.id, body.message));
-    let message = message
-        .map(|text| text.trim().to_owned())
-        .filter(|text| !text.is_empty())
-        .unwrap_or_else(|| format!("HTTP {} with no message", refusal.status));
-    (id, message)
+    (id, message_or_status(message.as_deref(), refusal.status))
 }
 
-/// A refusal as an error, by status.
+/// A refusal as an error: a 403 by whether the request only read, anything else as
+/// every API means its status.
 fn explain_refusal(refusal: &Refusal, method: Method, action: &str) -> CloudError {
     let (id, message) = provider_message(refusal);
-    let action = action.to_owned();
     match refusal.status {
-        401 => CloudError::InvalidToken {
-            provider: PROVIDER,
-            message,
-            tokens_url: TOKENS_URL,
-        },
-        403 if method == Method::Get => CloudError::MissingScope {
-            provider: PROVIDER,
-            action,
-            message,
-            tokens_url: TOKENS_URL,
-        },
-        403 => CloudError::ReadOnlyToken {
-            provider: PROVIDER,
-            action,
-            message,
-            tokens_url: TOKENS_URL,
-        },
-        429 => CloudError::RateLimited {
-            provider: PROVIDER,
-            message,
-            retry_in_secs: refusal.retry_after.map(|wait| wait.as_secs().max(1)),
-        },
-        status @ 500..=599 => CloudError::ProviderFailure {
-            provider: PROVIDER,
-            action,
-            status,
-            message,
-        },
-        status => CloudError::Refused {
-            provider: PROVIDER,
-            action,
-            status,
-            id,
-            message,
-        },
+        403 if method == Method::Get => API.missing_scope(action, message),
+        403 => API.read_only_token(action, message),
+        _ => API.refusal(refusal, action, id, message),
     }
-}
-
-/// Whether a failure is a refusal with `status`.
-fn is_status(failure: &Failure, status: u16) -> bool {
-    matches!(failure, Failure::Refused(refusal) if refusal.status == status)
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@ use super::wire::{
     AccountEnvelope, DropletEnvelope, KeyEnvelope, WireDroplet, WireImage, WireKey, WireRegion,
     WireSize,
 };
-use super::{DigitalOcean, PROVIDER, is_status, provider_message};
+use super::{API, DigitalOcean, PROVIDER, provider_message};
 use crate::error::CloudError;
 use crate::http::{Failure, Method};
 use crate::server::{
     Account, Catalogue, EnsuredKey, ProjectTag, Provision, Provisioned, SLIPWAY_TAG, Server,
-    ServerId, ServerProvider, ServerRequest, SshKey, WaitProgress,
+    ServerId, ServerProvider, ServerRequest, SshKey, WaitProgress, poll_until_ready,
+    server_to_destroy, the_only_server,
 };
 use crate::ssh_key::PublicKey;
 
@@ -53,9 +54,12 @@ impl ServerProvider for DigitalOcean {
             });
         }
         let action = "add the SSH key";
-        let url = self.client.url("/v2/account/keys", &[]);
+        let url = self.client.api_url("/v2/account/keys", &[]);
         let body = json!({"name": name, "public_key": key.to_openssh()});
-        match self.call::<KeyEnvelope>(Method::Post, &url, Some(&body)) {
+        match self
+            .client
+            .send_json::<KeyEnvelope>(Method::Post, &url, Some(&body))
+        {
             Ok(envelope) => Ok(EnsuredKey {
                 key: envelope.ssh_key.into(),
                 provision: Provision::Created,
@@ -90,19 +94,10 @@ impl ServerProvider for DigitalOcean {
             "droplets",
             "look for the project's server",
         )?;
-        match droplets.len() {
-            0 => Ok(None),
-            1 => Ok(droplets.into_iter().next().map(Server::from)),
-            count => Err(CloudError::AmbiguousServers {
-                tag: project.as_str().to_owned(),
-                count,
-                names: droplets
-                    .iter()
-                    .map(|droplet| droplet.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        }
+        the_only_server(
+            project.as_str().to_owned(),
+            droplets.into_iter().map(Server::from).collect(),
+        )
     }
 
     fn create_server(&self, request: &ServerRequest) -> Result<Provisioned, CloudError> {
@@ -115,9 +110,12 @@ impl ServerProvider for DigitalOcean {
                 provision: Provision::Found,
             });
         }
-        let url = self.client.url("/v2/droplets", &[]);
+        let url = self.client.api_url("/v2/droplets", &[]);
         let body = create_body(request);
-        match self.call::<DropletEnvelope>(Method::Post, &url, Some(&body)) {
+        match self
+            .client
+            .send_json::<DropletEnvelope>(Method::Post, &url, Some(&body))
+        {
             Ok(envelope) => Ok(Provisioned {
                 server: envelope.droplet.into(),
                 provision: Provision::Created,
@@ -132,48 +130,24 @@ impl ServerProvider for DigitalOcean {
         timeout: Duration,
         progress: &mut dyn FnMut(&WaitProgress),
     ) -> Result<Server, CloudError> {
-        let clock = self.client.clock();
-        let started = clock.now();
-        loop {
-            let server = self.server(id)?;
-            let elapsed = clock.now().duration_since(started).unwrap_or_default();
-            progress(&WaitProgress {
-                status: server.status.clone(),
-                public_ipv4: server.public_ipv4,
-                elapsed,
-            });
-            if server.is_ready() {
-                return Ok(server);
-            }
-            if elapsed >= timeout {
-                return Err(CloudError::NotReady {
-                    status: server.status.as_str().to_owned(),
-                    has_ip: server.public_ipv4.is_some(),
-                    name: server.name,
-                    secs: elapsed.as_secs(),
-                });
-            }
-            clock.sleep(self.poll_interval.min(timeout.saturating_sub(elapsed)));
-        }
+        poll_until_ready(
+            self.client.clock().as_ref(),
+            self.poll_interval,
+            timeout,
+            progress,
+            || self.server(id),
+        )
     }
 
     fn destroy_server(&self, id: ServerId, confirmation: &str) -> Result<(), CloudError> {
-        let server = match self.server(id) {
-            Ok(server) => server,
-            Err(CloudError::NotFound { .. }) => return Ok(()),
-            Err(error) => return Err(error),
+        let Some(server) = server_to_destroy(self.server(id), confirmation)? else {
+            return Ok(());
         };
-        if confirmation != server.name {
-            return Err(CloudError::ConfirmationMismatch {
-                name: server.name,
-                typed: confirmation.to_owned(),
-            });
-        }
         let action = format!("destroy server {}", server.name);
-        let url = self.client.url(&format!("/v2/droplets/{id}"), &[]);
+        let url = self.client.api_url(&format!("/v2/droplets/{id}"), &[]);
         match self.client.send(Method::Delete, &url, None) {
             Ok(_) => Ok(()),
-            Err(failure) if is_status(&failure, 404) => Ok(()),
+            Err(failure) if failure.is_status(404) => Ok(()),
             Err(failure) => Err(self.explain(failure, Method::Delete, &action)),
         }
     }
@@ -183,10 +157,13 @@ impl DigitalOcean {
     /// One droplet, or [`CloudError::NotFound`].
     fn server(&self, id: ServerId) -> Result<Server, CloudError> {
         let action = format!("look at server {id}");
-        let url = self.client.url(&format!("/v2/droplets/{id}"), &[]);
-        match self.call::<DropletEnvelope>(Method::Get, &url, None) {
+        let url = self.client.api_url(&format!("/v2/droplets/{id}"), &[]);
+        match self
+            .client
+            .send_json::<DropletEnvelope>(Method::Get, &url, None)
+        {
             Ok(envelope) => Ok(envelope.droplet.into()),
-            Err(failure) if is_status(&failure, 404) => Err(CloudError::NotFound {
+            Err(failure) if failure.is_status(404) => Err(CloudError::NotFound {
                 provider: PROVIDER,
                 what: format!("server {id}"),
                 advice: "It was destroyed, or it belongs to another account or team.".to_owned(),
@@ -199,10 +176,13 @@ impl DigitalOcean {
     fn key_by_fingerprint(&self, fingerprint: &str) -> Result<Option<SshKey>, CloudError> {
         let url = self
             .client
-            .url(&format!("/v2/account/keys/{fingerprint}"), &[]);
-        match self.call::<KeyEnvelope>(Method::Get, &url, None) {
+            .api_url(&format!("/v2/account/keys/{fingerprint}"), &[]);
+        match self
+            .client
+            .send_json::<KeyEnvelope>(Method::Get, &url, None)
+        {
             Ok(envelope) => Ok(Some(envelope.ssh_key.into())),
-            Err(failure) if is_status(&failure, 404) => Ok(None),
+            Err(failure) if failure.is_status(404) => Ok(None),
             Err(failure) => Err(self.explain(failure, Method::Get, "look up the SSH key")),
         }
     }
@@ -267,19 +247,9 @@ fn explain_create(
                 },
             }
         }
-        Failure::Lost(detail) => CloudError::ResponseLost {
-            provider: PROVIDER,
-            action,
-            detail,
-            advice: RERUN_IS_SAFE,
-        },
-        Failure::TimedOut(timeout) => CloudError::ResponseLost {
-            provider: PROVIDER,
-            action,
-            detail: format!("no answer within {} s", timeout.as_secs().max(1)),
-            advice: RERUN_IS_SAFE,
-        },
-        other => provider.explain(other, Method::Post, &action),
+        other => API
+            .unanswered_create(other, &action, RERUN_IS_SAFE)
+            .unwrap_or_else(|other| provider.explain(other, Method::Post, &action)),
     }
 }
 

@@ -15,16 +15,18 @@
 //! when asked for, and `X-RateLimit-Reset` as an HTTP date.
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use reqwest::Url;
 use serde_json::{Value, json};
 use slipway_secrets::Secret;
 
+use super::access::{client_retry, nonce};
+use super::lock;
 use super::transport::{Incoming, Outgoing, Server};
 use crate::cloudflare::CloudflareConfig;
-use crate::http::{RetryPolicy, format_http_date};
+use crate::http::format_http_date;
 
 /// The path under which the API lives.
 const PREFIX: &str = "/client/v4";
@@ -74,20 +76,13 @@ pub struct FakeCloudflare {
     base_url: Url,
 }
 
-fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl FakeCloudflare {
     /// Starts a fake with no zones.
     ///
     /// # Panics
     /// When no port can be bound on 127.0.0.1.
     pub fn start() -> Self {
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
+        let nonce = nonce();
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             write_token: format!("cf{nonce:038x}"),
@@ -135,10 +130,7 @@ impl FakeCloudflare {
             base_url: self.base_url(),
             token,
             timeout: Duration::from_secs(10),
-            retry: RetryPolicy {
-                max_total_wait: Duration::from_secs(30),
-                ..RetryPolicy::default()
-            },
+            retry: client_retry(),
             per_page: 5,
         }
     }
@@ -345,19 +337,14 @@ impl Shared {
         state
             .requests
             .push((request.method.clone(), request.path.clone()));
-        if !request
-            .header("user-agent")
-            .is_some_and(|agent| agent.starts_with("slipway/"))
-        {
+        if !request.sent_by_slipway() {
             return refuse(
                 400,
                 6003,
                 "Invalid request headers: a User-Agent is required",
             );
         }
-        let token = request
-            .header("authorization")
-            .and_then(|value| value.strip_prefix("Bearer "));
+        let token = request.bearer_token();
         let verify = request.method == "GET"
             && request.path.strip_prefix(PREFIX) == Some("/user/tokens/verify");
         let can_write = match token {

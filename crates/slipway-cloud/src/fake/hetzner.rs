@@ -34,16 +34,17 @@ mod data;
 mod state;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use reqwest::Url;
 use serde_json::{Value, json};
 use slipway_secrets::Secret;
 
+use super::access::{Scope, Tokens, assert_no_violations, client_retry, epoch_secs};
+use super::lock;
 use super::transport::{Incoming, Outgoing, Server};
 use crate::hetzner::HetznerConfig;
-use crate::http::RetryPolicy;
 use state::Project;
 
 /// The path under which the API lives.
@@ -165,13 +166,6 @@ impl Answer {
     }
 }
 
-/// How a token may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    ReadWrite,
-    ReadOnly,
-}
-
 /// What the request threads share.
 #[derive(Debug)]
 struct State {
@@ -184,7 +178,7 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
-    tokens: Vec<(String, Scope)>,
+    tokens: Tokens,
 }
 
 /// A running fake Hetzner Cloud API. Stops when dropped, and panics then if it
@@ -193,17 +187,6 @@ pub struct FakeHetzner {
     shared: Arc<Shared>,
     server: Option<Server>,
     base_url: Url,
-}
-
-fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn epoch_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
 }
 
 impl FakeHetzner {
@@ -217,10 +200,6 @@ impl FakeHetzner {
 
     /// Starts a fake whose servers and actions come to life as `lifecycle` says.
     pub fn with_lifecycle(lifecycle: Lifecycle) -> Self {
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 project: Project::new(lifecycle),
@@ -229,10 +208,7 @@ impl FakeHetzner {
                 violations: Vec::new(),
                 remaining: QUOTA,
             }),
-            tokens: vec![
-                (format!("hz{nonce:062x}"), Scope::ReadWrite),
-                (format!("hz{:062x}", nonce ^ 0x5eed), Scope::ReadOnly),
-            ],
+            tokens: Tokens::new("hz", 62),
         });
         let handler = {
             let shared = Arc::clone(&shared);
@@ -254,12 +230,12 @@ impl FakeHetzner {
 
     /// A token with Read & Write permission.
     pub fn token(&self) -> Secret<String> {
-        Secret::new(self.shared.tokens[0].0.clone())
+        self.shared.tokens.read_write()
     }
 
     /// A token with Read permission only: every change gets 403 `token_readonly`.
     pub fn read_only_token(&self) -> Secret<String> {
-        Secret::new(self.shared.tokens[1].0.clone())
+        self.shared.tokens.read_only()
     }
 
     /// A client configuration for this fake with `token`: a look every 2 s, pages of
@@ -269,10 +245,7 @@ impl FakeHetzner {
             base_url: self.base_url(),
             token,
             timeout: Duration::from_secs(10),
-            retry: RetryPolicy {
-                max_total_wait: Duration::from_secs(30),
-                ..RetryPolicy::default()
-            },
+            retry: client_retry(),
             poll_interval: Duration::from_secs(2),
             per_page: 2,
         }
@@ -375,11 +348,9 @@ impl FakeHetzner {
 impl Drop for FakeHetzner {
     fn drop(&mut self) {
         self.server.take();
-        let violations = self.take_violations();
-        assert!(
-            violations.is_empty() || std::thread::panicking(),
-            "the fake Hetzner Cloud saw requests that break the API contract:\n  {}",
-            violations.join("\n  ")
+        assert_no_violations(
+            "the fake Hetzner Cloud saw requests that break the API contract",
+            &self.take_violations(),
         );
     }
 }
@@ -484,10 +455,7 @@ impl Shared {
 
     /// The user agent and the token. Ok carries the token's scope.
     fn gate(&self, state: &mut State, request: &Incoming, label: &str) -> Result<Scope, Answer> {
-        if !request
-            .header("user-agent")
-            .is_some_and(|agent| agent.starts_with("slipway/"))
-        {
+        if !request.sent_by_slipway() {
             state.violations.push(format!(
                 "{label}: no `User-Agent: slipway/<version>` header"
             ));
@@ -498,19 +466,9 @@ impl Shared {
                 &Value::Null,
             ));
         }
-        let token = request
-            .header("authorization")
-            .and_then(|value| value.strip_prefix("Bearer "));
-        token
-            .and_then(|token| {
-                self.tokens
-                    .iter()
-                    .find(|(known, _)| known == token)
-                    .map(|(_, scope)| *scope)
-            })
-            .ok_or_else(|| {
-                Answer::error(401, "unauthorized", "unable to authenticate", &Value::Null)
-            })
+        self.tokens.scope(request).ok_or_else(|| {
+            Answer::error(401, "unauthorized", "unable to authenticate", &Value::Null)
+        })
     }
 }
 
@@ -518,7 +476,7 @@ impl Shared {
 /// second, so it is full again `limit - remaining` seconds from now.
 fn rate_headers(state: &mut State) -> Vec<(String, String)> {
     state.remaining = state.remaining.saturating_sub(1);
-    let reset = epoch_now() + (QUOTA - state.remaining);
+    let reset = epoch_secs() + (QUOTA - state.remaining);
     vec![
         ("RateLimit-Limit".into(), QUOTA.to_string()),
         ("RateLimit-Remaining".into(), state.remaining.to_string()),
@@ -543,7 +501,7 @@ fn injected(state: &mut State, headers: &mut Vec<(String, String)>) -> Option<An
             headers.push(("RateLimit-Remaining".into(), "0".into()));
             headers.push((
                 "RateLimit-Reset".into(),
-                (epoch_now() + *reset_in_secs).to_string(),
+                (epoch_secs() + *reset_in_secs).to_string(),
             ));
             if let Some(wait) = retry_after_secs {
                 headers.push(("Retry-After".into(), wait.to_string()));
@@ -594,9 +552,9 @@ fn list(state: &mut State, request: &Incoming, label: &str, collection: &str) ->
         return violation(state, label, field, message);
     }
     if let Some(text) = request.query("label_selector")
-        && let Err(message) = check::selector(text)
+        && let Err(error) = check::selector(text)
     {
-        return violation(state, label, "label_selector", &message);
+        return violation(state, label, "label_selector", &error.to_string());
     }
     if collection == "ssh_keys"
         && request.query("fingerprint").is_some()

@@ -19,6 +19,7 @@
 //! [`Fault`]s play what the real API does on a bad day: rate limits, a server failure,
 //! a reply lost after the droplet was made, a key lookup that misses.
 
+mod access;
 mod catalogue;
 pub mod cloudflare;
 pub mod hetzner;
@@ -31,17 +32,17 @@ mod transport;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::Url;
 use serde_json::Value;
 use slipway_secrets::Secret;
 
 use crate::digitalocean::DigitalOceanConfig;
-use crate::http::RetryPolicy;
+use access::{Scope, Tokens, assert_no_violations, client_retry, epoch_secs};
 use openapi::{Contract, Operation};
 use state::{Account, Answer};
-pub use state::{Boot, BootHook, Lifecycle, RecordHook};
+pub use state::{Boot, BootError, BootHook, Lifecycle, RecordHook};
 use transport::{Incoming, Outgoing, Server};
 
 /// Something to go wrong on purpose.
@@ -92,19 +93,12 @@ pub struct FakeOptions {
     pub lifecycle: Lifecycle,
 }
 
-/// How a token may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    ReadWrite,
-    ReadOnly,
-}
-
 /// What the request threads share.
 struct Shared {
     contract: Arc<Contract>,
     account: Mutex<Account>,
     faults: Mutex<VecDeque<Fault>>,
-    tokens: Vec<(String, Scope)>,
+    tokens: Tokens,
     exchanges: Mutex<Vec<Exchange>>,
     violations: Mutex<Vec<String>>,
     remaining: AtomicU64,
@@ -118,6 +112,7 @@ pub struct FakeDigitalOcean {
     base_url: Url,
 }
 
+/// The value behind `mutex`, even if a request thread panicked holding it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -134,15 +129,8 @@ impl FakeDigitalOcean {
 
     /// Starts a fake with `options`.
     pub fn with_options(options: FakeOptions) -> Self {
-        let contract = Contract::shared().unwrap_or_else(|message| panic!("{message}"));
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let tokens = vec![
-            (format!("dop_v1_{nonce:064x}"), Scope::ReadWrite),
-            (format!("dop_v1_{:064x}", nonce ^ 0x5eed), Scope::ReadOnly),
-        ];
+        let contract = Contract::shared().unwrap_or_else(|error| panic!("{error}"));
+        let tokens = Tokens::new("dop_v1_", 64);
         // The account needs the address for its links, and the address is known only
         // once the server listens: start with a placeholder and set it right after.
         let shared = Arc::new(Shared {
@@ -175,12 +163,12 @@ impl FakeDigitalOcean {
 
     /// A token with read and write scope.
     pub fn token(&self) -> Secret<String> {
-        Secret::new(self.shared.tokens[0].0.clone())
+        self.shared.tokens.read_write()
     }
 
     /// A token with read scope only: every change gets 403.
     pub fn read_only_token(&self) -> Secret<String> {
-        Secret::new(self.shared.tokens[1].0.clone())
+        self.shared.tokens.read_only()
     }
 
     /// A client configuration for this fake with `token`: quick polls, small pages (so
@@ -190,10 +178,7 @@ impl FakeDigitalOcean {
             base_url: self.base_url(),
             token,
             timeout: Duration::from_secs(10),
-            retry: RetryPolicy {
-                max_total_wait: Duration::from_secs(30),
-                ..RetryPolicy::default()
-            },
+            retry: client_retry(),
             poll_interval: Duration::from_secs(3),
             per_page: 2,
         }
@@ -274,12 +259,9 @@ impl FakeDigitalOcean {
 impl Drop for FakeDigitalOcean {
     fn drop(&mut self) {
         self.server.take();
-        let violations = self.take_violations();
-        assert!(
-            violations.is_empty() || std::thread::panicking(),
-            "the fake DigitalOcean saw requests or sent replies that break the API \
-             contract:\n  {}",
-            violations.join("\n  ")
+        assert_no_violations(
+            "the fake DigitalOcean saw requests or sent replies that break the API contract",
+            &self.take_violations(),
         );
     }
 }
@@ -354,23 +336,12 @@ impl Shared {
         label: &str,
         headers: &mut Vec<(String, String)>,
     ) -> Result<Option<Value>, Answer> {
-        if !request
-            .header("user-agent")
-            .is_some_and(|agent| agent.starts_with("slipway/"))
-        {
+        if !request.sent_by_slipway() {
             self.violation(format!(
                 "{label}: no `User-Agent: slipway/<version>` header"
             ));
         }
-        let token = request
-            .header("authorization")
-            .and_then(|value| value.strip_prefix("Bearer "));
-        let Some(scope) = token.and_then(|token| {
-            self.tokens
-                .iter()
-                .find(|(known, _)| known == token)
-                .map(|(_, scope)| *scope)
-        }) else {
+        let Some(scope) = self.tokens.scope(request) else {
             return Err(Answer::error(
                 401,
                 "unauthorized",
@@ -441,14 +412,11 @@ impl Shared {
                 reset_in_secs,
             } => {
                 *times -= 1;
-                let reset = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    + Duration::from_secs(*reset_in_secs);
+                let reset = epoch_secs() + *reset_in_secs;
                 headers
                     .retain(|(name, _)| name != "ratelimit-remaining" && name != "ratelimit-reset");
                 headers.push(("ratelimit-remaining".into(), "0".into()));
-                headers.push(("ratelimit-reset".into(), reset.as_secs().to_string()));
+                headers.push(("ratelimit-reset".into(), reset.to_string()));
                 if let Some(wait) = retry_after_secs {
                     headers.push(("retry-after".into(), wait.to_string()));
                 }
@@ -507,14 +475,11 @@ impl Shared {
             .remaining
             .fetch_sub(1, Ordering::SeqCst)
             .saturating_sub(1);
-        let reset = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            + Duration::from_mins(1);
+        let reset = epoch_secs() + 60;
         vec![
             ("ratelimit-limit".into(), "5000".into()),
             ("ratelimit-remaining".into(), remaining.to_string()),
-            ("ratelimit-reset".into(), reset.as_secs().to_string()),
+            ("ratelimit-reset".into(), reset.to_string()),
         ]
     }
 }

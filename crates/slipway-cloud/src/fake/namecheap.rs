@@ -29,15 +29,16 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use quick_xml::escape::escape;
 use reqwest::Url;
 use slipway_secrets::Secret;
 
+use super::access::{assert_no_violations, client_retry, nonce};
+use super::lock;
 use super::transport::{Incoming, Outgoing, Server};
-use crate::http::RetryPolicy;
 use crate::namecheap::NamecheapConfig;
 
 /// The path of the one endpoint.
@@ -206,20 +207,13 @@ pub struct FakeNamecheap {
     endpoint: Url,
 }
 
-fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl FakeNamecheap {
     /// Starts a fake with no domains and [`WHITELISTED_IP`] on the whitelist.
     ///
     /// # Panics
     /// When no port can be bound on 127.0.0.1.
     pub fn start() -> Self {
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
+        let nonce = nonce();
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 domains: BTreeMap::new(),
@@ -268,10 +262,7 @@ impl FakeNamecheap {
         NamecheapConfig {
             endpoint: self.endpoint(),
             timeout: Duration::from_secs(10),
-            retry: RetryPolicy {
-                max_total_wait: Duration::from_secs(30),
-                ..RetryPolicy::default()
-            },
+            retry: client_retry(),
             ..NamecheapConfig::new(self.api_user(), self.api_key(), WHITELISTED_IP)
         }
     }
@@ -387,11 +378,9 @@ impl FakeNamecheap {
 impl Drop for FakeNamecheap {
     fn drop(&mut self) {
         self.server.take();
-        let violations = self.take_violations();
-        assert!(
-            violations.is_empty() || std::thread::panicking(),
-            "the fake Namecheap saw requests that break the API contract:\n  {}",
-            violations.join("\n  ")
+        assert_no_violations(
+            "the fake Namecheap saw requests that break the API contract",
+            &self.take_violations(),
         );
     }
 }
@@ -599,10 +588,7 @@ impl Shared {
             state.violations.push(format!("{label}: no such path"));
             return Reply::http(404, Vec::new());
         }
-        if !request
-            .header("user-agent")
-            .is_some_and(|agent| agent.starts_with("slipway/"))
-        {
+        if !request.sent_by_slipway() {
             state.violations.push(format!(
                 "{label}: no `User-Agent: slipway/<version>` header"
             ));
@@ -828,8 +814,29 @@ fn get_hosts(state: &mut State, params: &[(String, String)], command: &str, labe
     Reply::ok(command, "namecheap.domains.dns.getHosts", &inner)
 }
 
-/// `HostName{n}`… read into records, or a description of what is wrong.
-fn read_hosts(params: &[(String, String)]) -> Result<Vec<FakeHost>, String> {
+/// Why a `setHosts` host list cannot be stored, as the fake's refusal says it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum HostsProblem {
+    #[error("host {0} has no RecordType{0} or Address{0}")]
+    Incomplete(usize),
+    #[error("RecordType{n} \"{kind}\" is not a record type")]
+    UnknownType { n: usize, kind: String },
+    #[error("Address{n} \"{address}\" does not fit type {kind}")]
+    AddressMismatch {
+        n: usize,
+        address: String,
+        kind: String,
+    },
+    #[error("TTL{n} \"{ttl}\" is not 60-60000")]
+    TtlOutOfRange { n: usize, ttl: String },
+    #[error("MX host {0} has no MXPref{0}")]
+    MxWithoutPref(usize),
+    #[error("{numbered} HostName parameters, but only HostName1..{contiguous} are contiguous")]
+    Gap { numbered: usize, contiguous: usize },
+}
+
+/// `HostName{n}`… read into records, or what is wrong with them.
+fn read_hosts(params: &[(String, String)]) -> Result<Vec<FakeHost>, HostsProblem> {
     let mut hosts = Vec::new();
     for n in 1.. {
         let field = |name: &str| param(params, &format!("{name}{n}"));
@@ -837,28 +844,35 @@ fn read_hosts(params: &[(String, String)]) -> Result<Vec<FakeHost>, String> {
             break;
         };
         let (Some(kind), Some(address)) = (field("RecordType"), field("Address")) else {
-            return Err(format!("host {n} has no RecordType{n} or Address{n}"));
+            return Err(HostsProblem::Incomplete(n));
         };
         let kind = kind.to_ascii_uppercase();
         if !RECORD_TYPES.contains(&kind.as_str()) {
-            return Err(format!("RecordType{n} \"{kind}\" is not a record type"));
+            return Err(HostsProblem::UnknownType { n, kind });
         }
         let ip = address.parse::<IpAddr>().ok();
         if (kind == "A" && !ip.is_some_and(|ip| ip.is_ipv4()))
             || (kind == "AAAA" && !ip.is_some_and(|ip| ip.is_ipv6()))
         {
-            return Err(format!("Address{n} \"{address}\" does not fit type {kind}"));
+            return Err(HostsProblem::AddressMismatch {
+                n,
+                address: address.to_owned(),
+                kind,
+            });
         }
         let ttl = field("TTL").unwrap_or("1800");
         if !ttl
             .parse::<u32>()
             .is_ok_and(|ttl| (60..=60_000).contains(&ttl))
         {
-            return Err(format!("TTL{n} \"{ttl}\" is not 60-60000"));
+            return Err(HostsProblem::TtlOutOfRange {
+                n,
+                ttl: ttl.to_owned(),
+            });
         }
         let mx_pref = field("MXPref");
         if kind == "MX" && mx_pref.is_none() {
-            return Err(format!("MX host {n} has no MXPref{n}"));
+            return Err(HostsProblem::MxWithoutPref(n));
         }
         hosts.push(stored(FakeHost {
             name: name.to_owned(),
@@ -873,10 +887,10 @@ fn read_hosts(params: &[(String, String)]) -> Result<Vec<FakeHost>, String> {
         .filter(|(key, _)| key.to_ascii_lowercase().starts_with("hostname"))
         .count();
     if numbered != hosts.len() {
-        return Err(format!(
-            "{numbered} HostName parameters, but only HostName1..{} are contiguous",
-            hosts.len()
-        ));
+        return Err(HostsProblem::Gap {
+            numbered,
+            contiguous: hosts.len(),
+        });
     }
     Ok(hosts)
 }
@@ -892,6 +906,7 @@ fn set_hosts(
     let hosts = match read_hosts(params) {
         Ok(hosts) => hosts,
         Err(problem) => {
+            let problem = problem.to_string();
             state.violations.push(format!("{label}: {problem}"));
             return Reply::error(command, ("2050900", problem.as_str()), None);
         }

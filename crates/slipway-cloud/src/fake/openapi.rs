@@ -68,22 +68,48 @@ impl Operation<'_> {
     }
 }
 
+/// Why DigitalOcean's OpenAPI document could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ContractError {
+    /// The file could not be read.
+    #[error(
+        "cannot read DigitalOcean's OpenAPI document at {} ({detail}); the fake checks \
+         every request against it",
+        path.display()
+    )]
+    Unreadable {
+        /// Where it was looked for.
+        path: PathBuf,
+        /// The operating system's reason.
+        detail: String,
+    },
+    /// The file is not JSON.
+    #[error("{} is not valid JSON: {detail}", path.display())]
+    NotJson {
+        /// The file.
+        path: PathBuf,
+        /// The JSON parser's reason.
+        detail: String,
+    },
+}
+
 impl Contract {
     /// The document in this crate's `contracts` folder, loaded once per process.
-    pub fn shared() -> Result<Arc<Self>, String> {
-        static LOADED: OnceLock<Result<Arc<Contract>, String>> = OnceLock::new();
+    pub fn shared() -> Result<Arc<Self>, ContractError> {
+        static LOADED: OnceLock<Result<Arc<Contract>, ContractError>> = OnceLock::new();
         LOADED
             .get_or_init(|| {
                 let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DOCUMENT);
-                let text = std::fs::read_to_string(&path).map_err(|error| {
-                    format!(
-                        "cannot read DigitalOcean's OpenAPI document at {} ({error}); the \
-                         fake checks every request against it",
-                        path.display()
-                    )
-                })?;
-                let document: Value = serde_json::from_str(&text)
-                    .map_err(|error| format!("{} is not valid JSON: {error}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|error| ContractError::Unreadable {
+                        path: path.clone(),
+                        detail: error.to_string(),
+                    })?;
+                let document: Value =
+                    serde_json::from_str(&text).map_err(|error| ContractError::NotJson {
+                        path: path.clone(),
+                        detail: error.to_string(),
+                    })?;
                 Ok(Arc::new(Self::new(document)))
             })
             .clone()

@@ -50,7 +50,7 @@ impl fmt::Display for Violation {
 #[derive(Debug)]
 pub struct Validator {
     direction: Direction,
-    patterns: Mutex<HashMap<String, Result<Regex, String>>>,
+    patterns: Mutex<HashMap<String, Result<Regex, regex::Error>>>,
 }
 
 impl Validator {
@@ -227,14 +227,14 @@ impl Validator {
         }
     }
 
-    fn matches(&self, pattern: &str, text: &str) -> Result<bool, String> {
+    fn matches(&self, pattern: &str, text: &str) -> Result<bool, regex::Error> {
         let mut cache = self
             .patterns
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let compiled = cache
             .entry(pattern.to_owned())
-            .or_insert_with(|| Regex::new(pattern).map_err(|error| error.to_string()));
+            .or_insert_with(|| Regex::new(pattern));
         compiled
             .as_ref()
             .map(|regex| regex.is_match(text))

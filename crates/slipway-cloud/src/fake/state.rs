@@ -131,14 +131,67 @@ pub struct Boot {
 /// Brings up a real machine for a droplet (cloud-init included) and gives its public
 /// IPv4 address, which the droplet then reports. Runs on its own thread; the droplet
 /// stays `new` until it returns.
-pub type BootHook = Arc<dyn Fn(&Boot) -> Result<Ipv4Addr, String> + Send + Sync>;
+pub type BootHook = Arc<dyn Fn(&Boot) -> Result<Ipv4Addr, BootError> + Send + Sync>;
+
+/// Why a [`BootHook`] could not bring a droplet's machine up. The droplet then stays
+/// `new`, as a real one whose machine never came up would.
+#[derive(Debug, Clone)]
+pub struct BootError(BootCause);
+
+#[derive(Debug, Clone)]
+enum BootCause {
+    Message(String),
+    Error(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+impl BootError {
+    /// An error that says `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(BootCause::Message(message.into()))
+    }
+
+    /// `error` itself: the same message, the same source.
+    pub fn from_error(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(BootCause::Error(Arc::new(error)))
+    }
+}
+
+impl From<String> for BootError {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for BootError {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
+impl std::fmt::Display for BootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            BootCause::Message(message) => f.write_str(message),
+            BootCause::Error(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BootError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            BootCause::Message(_) => None,
+            BootCause::Error(error) => error.source(),
+        }
+    }
+}
 
 /// Told of every A and AAAA record as it is created or changed: the full name, the type
 /// and the address. Tests feed a local DNS server with it.
 pub type RecordHook = Arc<dyn Fn(&str, &str, &str) + Send + Sync>;
 
 /// How a hooked droplet's boot went: its address, or why it failed.
-type Booted = Arc<Mutex<HashMap<u64, Result<Ipv4Addr, String>>>>;
+type Booted = Arc<Mutex<HashMap<u64, Result<Ipv4Addr, BootError>>>>;
 
 /// Everything the fake account holds.
 pub struct Account {
@@ -219,9 +272,9 @@ impl Account {
         let booted = Arc::clone(&self.booted);
         thread::spawn(move || {
             let result = hook(&boot);
-            if let Err(message) = &result {
+            if let Err(error) = &result {
                 eprintln!(
-                    "fake DigitalOcean: droplet {} did not boot: {message}",
+                    "fake DigitalOcean: droplet {} did not boot: {error}",
                     boot.id
                 );
             }
@@ -234,7 +287,7 @@ impl Account {
 
     /// The address a hooked droplet booted with; `None` while it boots, or when no hook
     /// is set.
-    fn booted_address(&self, droplet: &Droplet) -> Option<Result<Ipv4Addr, String>> {
+    fn booted_address(&self, droplet: &Droplet) -> Option<Result<Ipv4Addr, BootError>> {
         self.boot.as_ref()?;
         self.booted
             .lock()
@@ -781,8 +834,8 @@ impl Account {
             data: body["data"].as_str().unwrap_or_default().to_owned(),
             ttl: body["ttl"].as_u64().unwrap_or(1800),
         };
-        if let Err(message) = check_record(&record) {
-            return Answer::unprocessable(&message);
+        if let Err(problem) = check_record(&record) {
+            return Answer::unprocessable(&problem.to_string());
         }
         let id = self.id();
         let Some(zone) = self.domain_mut(domain) else {
@@ -822,8 +875,8 @@ impl Account {
         if let Some(ttl) = body["ttl"].as_u64() {
             changed.ttl = ttl;
         }
-        if let Err(message) = check_record(&changed) {
-            return Answer::unprocessable(&message);
+        if let Err(problem) = check_record(&changed) {
+            return Answer::unprocessable(&problem.to_string());
         }
         *record = changed.clone();
         self.tell_record(domain, &changed);
@@ -913,17 +966,31 @@ fn valid_tag(tag: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
 }
 
+/// Why DigitalOcean refuses a record, in its words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum RecordProblem {
+    #[error("Type \"{0}\" is not a record type you can create.")]
+    UnknownType(String),
+    #[error("TTL must be at least 30 seconds.")]
+    ShortTtl,
+    #[error("Name \"{0}\" is not a valid host name.")]
+    BadName(String),
+    #[error("IP address did not match IPv4 format (e.g. 127.0.0.1).")]
+    NotIpv4,
+    #[error("IP address did not match IPv6 format (e.g. 2001:db8::1).")]
+    NotIpv6,
+    #[error("Data needs to end with a dot (.)")]
+    NoFinalDot,
+}
+
 /// DigitalOcean's checks on a record's fields.
-fn check_record(record: &Record) -> Result<(), String> {
+fn check_record(record: &Record) -> Result<(), RecordProblem> {
     const TYPES: [&str; 8] = ["A", "AAAA", "CAA", "CNAME", "MX", "NS", "SRV", "TXT"];
     if !TYPES.contains(&record.kind.as_str()) {
-        return Err(format!(
-            "Type \"{}\" is not a record type you can create.",
-            record.kind
-        ));
+        return Err(RecordProblem::UnknownType(record.kind.clone()));
     }
     if record.ttl < 30 {
-        return Err("TTL must be at least 30 seconds.".into());
+        return Err(RecordProblem::ShortTtl);
     }
     let name_ok = record.name == "@"
         || record.name.split('.').all(|label| {
@@ -933,21 +1000,35 @@ fn check_record(record: &Record) -> Result<(), String> {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*'))
         });
     if !name_ok {
-        return Err(format!(
-            "Name \"{}\" is not a valid host name.",
-            record.name
-        ));
+        return Err(RecordProblem::BadName(record.name.clone()));
     }
     match record.kind.as_str() {
-        "A" if record.data.parse::<Ipv4Addr>().is_err() => {
-            Err("IP address did not match IPv4 format (e.g. 127.0.0.1).".into())
-        }
-        "AAAA" if record.data.parse::<Ipv6Addr>().is_err() => {
-            Err("IP address did not match IPv6 format (e.g. 2001:db8::1).".into())
-        }
+        "A" if record.data.parse::<Ipv4Addr>().is_err() => Err(RecordProblem::NotIpv4),
+        "AAAA" if record.data.parse::<Ipv6Addr>().is_err() => Err(RecordProblem::NotIpv6),
         "CNAME" | "MX" | "NS" if record.data != "@" && !record.data.ends_with('.') => {
-            Err("Data needs to end with a dot (.)".into())
+            Err(RecordProblem::NoFinalDot)
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the sandbox did not start")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_boot_error_reads_as_the_error_it_wraps() {
+        let plain = BootError::new("no sandbox");
+        assert_eq!(plain.to_string(), "no sandbox");
+        assert!(std::error::Error::source(&plain).is_none());
+        let wrapped = BootError::from_error(Outer(std::io::Error::other("disk full")));
+        assert_eq!(wrapped.to_string(), "the sandbox did not start");
+        let source = std::error::Error::source(&wrapped).expect("the wrapped error's source");
+        assert_eq!(source.to_string(), "disk full");
+        assert_eq!(BootError::from("late").clone().to_string(), "late");
     }
 }

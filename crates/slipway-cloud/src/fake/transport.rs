@@ -36,6 +36,18 @@ impl Incoming {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Whether the User-Agent is Slipway's (`slipway/<version>`).
+    pub fn sent_by_slipway(&self) -> bool {
+        self.header("user-agent")
+            .is_some_and(|agent| agent.starts_with("slipway/"))
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header.
+    pub fn bearer_token(&self) -> Option<&str> {
+        self.header("authorization")
+            .and_then(|value| value.strip_prefix("Bearer "))
+    }
+
     /// A query parameter's value.
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query

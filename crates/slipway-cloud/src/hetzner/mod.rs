@@ -31,7 +31,10 @@ use slipway_secrets::Secret;
 
 use crate::clock::Clock;
 use crate::error::CloudError;
-use crate::http::{Client, ClientConfig, Failure, Method, QuotaReset, Refusal, RetryPolicy};
+use crate::http::{
+    Client, ClientConfig, DEFAULT_TIMEOUT, Failure, Method, QuotaReset, Refusal, RetryPolicy,
+};
+use crate::provider::{Provider, message_or_status};
 use crate::server::{ProjectTag, SLIPWAY_TAG, ServerId};
 
 pub use catalogue::{image_name, os_of_image};
@@ -55,8 +58,12 @@ pub const USER_DATA_LIMIT: usize = 32 * 1024;
 /// The provider's name in messages.
 const PROVIDER: &str = "Hetzner Cloud";
 
-/// The most pages followed in one listing (50 items each).
-const MAX_PAGES: usize = 50;
+/// How Hetzner Cloud is named and advised about in messages.
+const API: Provider = Provider {
+    name: PROVIDER,
+    tokens_url: TOKENS_URL,
+    lost_post_advice: "Look in Hetzner's Cloud Console before trying again",
+};
 
 /// How to reach Hetzner Cloud.
 #[derive(Debug, Clone)]
@@ -82,7 +89,7 @@ impl HetznerConfig {
         Self {
             base_url: Url::parse(API_URL).expect("the API address is a URL"),
             token,
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             poll_interval: Duration::from_secs(3),
             per_page: 50,
@@ -94,8 +101,6 @@ impl HetznerConfig {
 #[derive(Debug)]
 pub struct Hetzner {
     client: Client,
-    /// The base URL's path without a final `/`, e.g. `/v1`.
-    prefix: String,
     poll_interval: Duration,
     per_page: u32,
     /// Actions started by servers this client created and not yet seen to succeed:
@@ -120,12 +125,9 @@ impl Problem {
             let fields = body.error.details.map(|d| d.fields).unwrap_or_default();
             (body.error.code, body.error.message, fields)
         });
-        let message = Some(message.trim().to_owned())
-            .filter(|text| !text.is_empty())
-            .unwrap_or_else(|| format!("HTTP {} with no message", refusal.status));
         Self {
             code,
-            message,
+            message: message_or_status(Some(&message), refusal.status),
             fields,
         }
     }
@@ -158,7 +160,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Hetzner {
     /// A client for the project `config.token` opens. Sends nothing yet.
     pub fn new(config: HetznerConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
-        let prefix = config.base_url.path().trim_end_matches('/').to_owned();
         let client = Client::new(
             ClientConfig {
                 base_url: config.base_url,
@@ -173,30 +174,9 @@ impl Hetzner {
         .with_quota_reset(QuotaReset::FullQuota);
         Ok(Self {
             client,
-            prefix,
             poll_interval: config.poll_interval,
             per_page: config.per_page.clamp(1, 50),
             actions: Mutex::new(HashMap::new()),
-        })
-    }
-
-    /// The URL of `path` under the API root (`/servers` → `…/v1/servers`).
-    fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
-        self.client.url(&format!("{}{path}", self.prefix), query)
-    }
-
-    /// Sends a request and parses the JSON reply.
-    fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: &Url,
-        body: Option<&Value>,
-    ) -> Result<T, Failure> {
-        let reply = self.client.send(method, url, body)?;
-        reply.json().map_err(|error| {
-            Failure::Unparsable(format!(
-                "the reply is not the JSON the API documents: {error}"
-            ))
         })
     }
 
@@ -208,21 +188,20 @@ impl Hetzner {
         key: &str,
         action: &str,
     ) -> Result<(Vec<T>, wire::Pagination), CloudError> {
-        let url = self.url(path, query);
+        let url = self.client.api_url(path, query);
         let mut reply: Value = self
-            .call(Method::Get, &url, None)
+            .client
+            .send_json(Method::Get, &url, None)
             .map_err(|failure| self.explain(failure, Method::Get, action))?;
-        let unexpected = |detail: String| CloudError::UnexpectedReply {
-            provider: PROVIDER,
-            action: action.to_owned(),
-            detail,
-        };
         let list = reply
             .get_mut(key)
             .map(Value::take)
-            .ok_or_else(|| unexpected(format!("the reply has no `{key}` list")))?;
+            .ok_or_else(|| API.unexpected(action, format!("the reply has no `{key}` list")))?;
         let items: Vec<T> = serde_json::from_value(list).map_err(|error| {
-            unexpected(format!("the list `{key}` is not as documented: {error}"))
+            API.unexpected(
+                action,
+                format!("the list `{key}` is not as documented: {error}"),
+            )
         })?;
         let pagination = reply
             .pointer_mut("/meta/pagination")
@@ -241,39 +220,24 @@ impl Hetzner {
         action: &str,
     ) -> Result<Vec<T>, CloudError> {
         let per_page = self.per_page.to_string();
-        let mut page = 1;
-        let mut items = Vec::new();
-        for _ in 0..MAX_PAGES {
+        API.all_pages(action, 1, |page| {
             let number = page.to_string();
             let mut pairs = query.to_vec();
             pairs.push(("page", &number));
             pairs.push(("per_page", &per_page));
             let (chunk, pagination) = self.page(path, &pairs, key, action)?;
-            let empty = chunk.is_empty();
-            items.extend(chunk);
-            match pagination.next_page {
-                Some(next) if next > page && !empty => page = next,
-                _ => return Ok(items),
-            }
-        }
-        Err(CloudError::UnexpectedReply {
-            provider: PROVIDER,
-            action: action.to_owned(),
-            detail: format!("the list went on for more than {MAX_PAGES} pages"),
+            let next = pagination
+                .next_page
+                .filter(|next| *next > page && !chunk.is_empty());
+            Ok((chunk, next))
         })
     }
 
     /// Turns a failure into an error the user can act on.
     fn explain(&self, failure: Failure, method: Method, action: &str) -> CloudError {
-        let lost_advice = if method.is_idempotent() {
-            "Try again"
-        } else {
-            "Look in Hetzner's Cloud Console before trying again"
-        };
-        match failure.into_error(PROVIDER, self.client.origin(), action, lost_advice) {
-            Ok(refusal) => explain_refusal(&refusal, method, action),
-            Err(error) => error,
-        }
+        API.explain(&self.client, failure, method, action, |refusal| {
+            explain_refusal(refusal, method, action)
+        })
     }
 
     /// The actions still awaited for `server`.
@@ -336,49 +300,27 @@ pub(crate) fn labels_as_tags(labels: &BTreeMap<String, String>) -> Vec<String> {
 /// A refusal as an error, by Hetzner's error code first and the status after.
 fn explain_refusal(refusal: &Refusal, method: Method, action: &str) -> CloudError {
     let problem = Problem::of(refusal);
-    let action = action.to_owned();
     let refused = |message: String| CloudError::Refused {
         provider: PROVIDER,
-        action: action.clone(),
+        action: action.to_owned(),
         status: refusal.status,
         id: problem.id(),
         message,
     };
     match (problem.code.as_str(), refusal.status) {
-        ("unauthorized", _) | (_, 401) => CloudError::InvalidToken {
-            provider: PROVIDER,
-            message: problem.message,
-            tokens_url: TOKENS_URL,
-        },
-        ("token_readonly", _) => CloudError::ReadOnlyToken {
-            provider: PROVIDER,
-            action,
-            message: problem.message,
-            tokens_url: TOKENS_URL,
-        },
+        ("unauthorized", _) | (_, 401) => API.invalid_token(problem.message),
+        ("token_readonly", _) => API.read_only_token(action, problem.message),
         ("resource_limit_exceeded", _) => refused(format!(
             "{}. The project has reached a limit Hetzner sets on servers, cores or \
              addresses: destroy servers you no longer need, or ask Hetzner for a higher \
              limit in the Cloud Console (Limits, in the account menu)",
             problem.message
         )),
-        ("forbidden", _) | (_, 403) if method == Method::Get => CloudError::MissingScope {
-            provider: PROVIDER,
-            action,
-            message: problem.message,
-            tokens_url: TOKENS_URL,
-        },
-        ("forbidden", _) | (_, 403) => CloudError::ReadOnlyToken {
-            provider: PROVIDER,
-            action,
-            message: problem.message,
-            tokens_url: TOKENS_URL,
-        },
-        ("rate_limit_exceeded", _) | (_, 429) => CloudError::RateLimited {
-            provider: PROVIDER,
-            message: problem.message,
-            retry_in_secs: refusal.retry_after.map(|wait| wait.as_secs().max(1)),
-        },
+        ("forbidden", _) | (_, 403) if method == Method::Get => {
+            API.missing_scope(action, problem.message)
+        }
+        ("forbidden", _) | (_, 403) => API.read_only_token(action, problem.message),
+        ("rate_limit_exceeded", _) | (_, 429) => API.rate_limited(refusal, problem.message),
         ("locked" | "conflict", _) => refused(format!(
             "{}. Another action is running on it; wait a minute and try again",
             problem.message
@@ -388,19 +330,8 @@ fn explain_refusal(refusal: &Refusal, method: Method, action: &str) -> CloudErro
              Protection tab) and try again",
             problem.message
         )),
-        (_, status @ 500..=599) => CloudError::ProviderFailure {
-            provider: PROVIDER,
-            action,
-            status,
-            message: problem.with_fields(),
-        },
-        _ => refused(problem.with_fields()),
+        _ => API.refusal(refusal, action, problem.id(), problem.with_fields()),
     }
-}
-
-/// Whether a failure is a refusal with `status`.
-fn is_status(failure: &Failure, status: u16) -> bool {
-    matches!(failure, Failure::Refused(refusal) if refusal.status == status)
 }
 
 /// Hetzner's error code of a refusal, if the failure is one.

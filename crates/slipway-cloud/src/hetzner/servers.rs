@@ -9,14 +9,15 @@ use super::wire::{
     WireLocation, WireServer, WireServerType,
 };
 use super::{
-    Hetzner, PROJECT_LABEL, PROVIDER, Problem, USER_DATA_LIMIT, catalogue, error_code, is_status,
+    API, Hetzner, PROJECT_LABEL, PROVIDER, Problem, USER_DATA_LIMIT, catalogue, error_code,
     project_label, server_labels,
 };
 use crate::error::CloudError;
 use crate::http::{Failure, Method};
 use crate::server::{
     Account, Catalogue, EnsuredKey, ProjectTag, Provision, Provisioned, Server, ServerId,
-    ServerProvider, ServerRequest, WaitProgress,
+    ServerProvider, ServerRequest, WaitProgress, poll_until_ready, server_to_destroy,
+    the_only_server,
 };
 use crate::ssh_key::PublicKey;
 
@@ -83,9 +84,12 @@ impl ServerProvider for Hetzner {
             });
         }
         let action = "add the SSH key";
-        let url = self.url("/ssh_keys", &[]);
+        let url = self.client.api_url("/ssh_keys", &[]);
         let body = json!({"name": name, "public_key": key.to_openssh()});
-        match self.call::<KeyEnvelope>(Method::Post, &url, Some(&body)) {
+        match self
+            .client
+            .send_json::<KeyEnvelope>(Method::Post, &url, Some(&body))
+        {
             Ok(envelope) => Ok(EnsuredKey {
                 key: envelope.ssh_key.into(),
                 provision: Provision::Created,
@@ -105,19 +109,7 @@ impl ServerProvider for Hetzner {
             "servers",
             "look for the project's server",
         )?;
-        match servers.len() {
-            0 => Ok(None),
-            1 => Ok(servers.into_iter().next().map(Server::from)),
-            count => Err(CloudError::AmbiguousServers {
-                tag: selector,
-                count,
-                names: servers
-                    .iter()
-                    .map(|server| server.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        }
+        the_only_server(selector, servers.into_iter().map(Server::from).collect())
     }
 
     fn create_server(&self, request: &ServerRequest) -> Result<Provisioned, CloudError> {
@@ -133,9 +125,12 @@ impl ServerProvider for Hetzner {
             });
         }
         let ssh_keys = self.key_references(&request.ssh_keys)?;
-        let url = self.url("/servers", &[]);
+        let url = self.client.api_url("/servers", &[]);
         let body = create_body(request, project_id, &ssh_keys);
-        match self.call::<CreatedServer>(Method::Post, &url, Some(&body)) {
+        match self
+            .client
+            .send_json::<CreatedServer>(Method::Post, &url, Some(&body))
+        {
             Ok(created) => {
                 let id = ServerId(created.server.id);
                 let awaited: Vec<u64> = std::iter::once(&created.action)
@@ -159,54 +154,33 @@ impl ServerProvider for Hetzner {
         timeout: Duration,
         progress: &mut dyn FnMut(&WaitProgress),
     ) -> Result<Server, CloudError> {
-        let clock = self.client.clock();
-        let started = clock.now();
-        loop {
-            self.check_actions(id)?;
-            let server = self.server(id)?;
-            let elapsed = clock.now().duration_since(started).unwrap_or_default();
-            progress(&WaitProgress {
-                status: server.status.clone(),
-                public_ipv4: server.public_ipv4,
-                elapsed,
-            });
-            if server.is_ready() {
-                self.pending_actions().remove(&id);
-                return Ok(server);
-            }
-            if elapsed >= timeout {
-                return Err(CloudError::NotReady {
-                    status: server.status.as_str().to_owned(),
-                    has_ip: server.public_ipv4.is_some(),
-                    name: server.name,
-                    secs: elapsed.as_secs(),
-                });
-            }
-            clock.sleep(self.poll_interval.min(timeout.saturating_sub(elapsed)));
-        }
+        let server = poll_until_ready(
+            self.client.clock().as_ref(),
+            self.poll_interval,
+            timeout,
+            progress,
+            || {
+                self.check_actions(id)?;
+                self.server(id)
+            },
+        )?;
+        self.pending_actions().remove(&id);
+        Ok(server)
     }
 
     fn destroy_server(&self, id: ServerId, confirmation: &str) -> Result<(), CloudError> {
-        let server = match self.server(id) {
-            Ok(server) => server,
-            Err(CloudError::NotFound { .. }) => return Ok(()),
-            Err(error) => return Err(error),
+        let Some(server) = server_to_destroy(self.server(id), confirmation)? else {
+            return Ok(());
         };
-        if confirmation != server.name {
-            return Err(CloudError::ConfirmationMismatch {
-                name: server.name,
-                typed: confirmation.to_owned(),
-            });
-        }
         let action = format!("destroy server {}", server.name);
-        let url = self.url(&format!("/servers/{id}"), &[]);
+        let url = self.client.api_url(&format!("/servers/{id}"), &[]);
         // 200 with the `delete_server` action; the server is gone moments later.
         match self.client.send(Method::Delete, &url, None) {
             Ok(_) => {
                 self.pending_actions().remove(&id);
                 Ok(())
             }
-            Err(failure) if is_status(&failure, 404) => Ok(()),
+            Err(failure) if failure.is_status(404) => Ok(()),
             Err(failure) => Err(self.explain(failure, Method::Delete, &action)),
         }
     }
@@ -215,10 +189,13 @@ impl ServerProvider for Hetzner {
 impl Hetzner {
     /// One server, or [`CloudError::NotFound`].
     fn server(&self, id: ServerId) -> Result<Server, CloudError> {
-        let url = self.url(&format!("/servers/{id}"), &[]);
-        match self.call::<ServerEnvelope>(Method::Get, &url, None) {
+        let url = self.client.api_url(&format!("/servers/{id}"), &[]);
+        match self
+            .client
+            .send_json::<ServerEnvelope>(Method::Get, &url, None)
+        {
             Ok(envelope) => Ok(envelope.server.into()),
-            Err(failure) if is_status(&failure, 404) => Err(CloudError::NotFound {
+            Err(failure) if failure.is_status(404) => Err(CloudError::NotFound {
                 provider: PROVIDER,
                 what: format!("server {id}"),
                 advice: "It was destroyed, or it belongs to another project.".to_owned(),
@@ -239,11 +216,14 @@ impl Hetzner {
         else {
             return Ok(());
         };
-        let url = self.url(&format!("/actions/{action_id}"), &[]);
-        let action = match self.call::<ActionEnvelope>(Method::Get, &url, None) {
+        let url = self.client.api_url(&format!("/actions/{action_id}"), &[]);
+        let action = match self
+            .client
+            .send_json::<ActionEnvelope>(Method::Get, &url, None)
+        {
             Ok(envelope) => envelope.action,
             // An action Hetzner no longer keeps tells nothing; the server still does.
-            Err(failure) if is_status(&failure, 404) => {
+            Err(failure) if failure.is_status(404) => {
                 self.forget_action(id, action_id);
                 return Ok(());
             }
@@ -368,19 +348,9 @@ impl Hetzner {
                     self.explain(Failure::Refused(refusal), Method::Post, &action)
                 })
             }
-            Failure::Lost(detail) => CloudError::ResponseLost {
-                provider: PROVIDER,
-                action,
-                detail,
-                advice: RERUN_IS_SAFE,
-            },
-            Failure::TimedOut(timeout) => CloudError::ResponseLost {
-                provider: PROVIDER,
-                action,
-                detail: format!("no answer within {} s", timeout.as_secs().max(1)),
-                advice: RERUN_IS_SAFE,
-            },
-            other => self.explain(other, Method::Post, &action),
+            other => API
+                .unanswered_create(other, &action, RERUN_IS_SAFE)
+                .unwrap_or_else(|other| self.explain(other, Method::Post, &action)),
         }
     }
 }

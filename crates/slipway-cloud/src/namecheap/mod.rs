@@ -47,7 +47,7 @@ use slipway_secrets::Secret;
 use crate::clock::Clock;
 use crate::dns::{AddressRecords, DesiredRecord, DnsProvider, DnsReport};
 use crate::error::CloudError;
-use crate::http::{Failure, Refusal, RetryHints, RetryPolicy};
+use crate::http::{DEFAULT_TIMEOUT, Failure, Refusal, Retries, RetryHints, RetryPolicy};
 use domain::ZoneName;
 use errors::Context;
 use hosts::{HostList, HostRecord, Merge};
@@ -114,7 +114,7 @@ impl NamecheapConfig {
             user_name: None,
             api_key,
             client_ip,
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             verify_writes: true,
         }
@@ -239,7 +239,9 @@ impl Namecheap {
                 body: Vec::new(),
             }));
         }
-        xml::parse(&answer.body).map_err(|detail| Failure::Unparsable(self.redact(&detail)))
+        // The message may quote the body, which may echo the request and so the key.
+        xml::parse(&answer.body)
+            .map_err(|error| Failure::Unparsable(self.redact(&error.to_string())))
     }
 
     /// `getHosts` for the domain, retried as the module describes.
@@ -250,8 +252,7 @@ impl Namecheap {
             &ip,
             &[("SLD", &zone.sld), ("TLD", &zone.tld)],
         );
-        let mut waited = Duration::ZERO;
-        let mut retry = 0;
+        let mut retries = Retries::new(&self.retry, self.clock.as_ref());
         loop {
             let result = self.attempt(Verb::Get, &pairs).and_then(|envelope| {
                 if envelope.ok && envelope.hosts.is_none() {
@@ -271,14 +272,8 @@ impl Namecheap {
                 Err(Failure::Unparsable(_) | Failure::Lost(_)) => (true, None),
                 Err(_) => (false, None),
             };
-            if again && retry < self.retry.max_retries {
-                let delay = requested.unwrap_or_else(|| self.retry.backoff(retry));
-                if waited + delay <= self.retry.max_total_wait {
-                    self.clock.sleep(delay);
-                    waited += delay;
-                    retry += 1;
-                    continue;
-                }
+            if again && retries.wait(requested) {
+                continue;
             }
             return match result {
                 Ok(envelope) => self.host_list(envelope, context),

@@ -1,19 +1,19 @@
 //! Namecheap's transport: every command goes to one URL, as a `GET` with the
 //! parameters in the query or a `POST` with them as a form, and every answer (errors
 //! included) is XML with HTTP 200. The shared JSON client does not fit that, so this
-//! is a small reqwest client with the same habits: the `slipway/<version>` User-Agent,
-//! a timeout, no redirects, and nothing that could carry the API key into a message.
+//! sends through the same reqwest setup ([`http::blocking_client`]: the
+//! `slipway/<version>` User-Agent, a timeout, no redirects) and reads replies and
+//! transport errors the same way, with nothing that could carry the API key into a
+//! message.
 
-use std::io::Read as _;
 use std::time::Duration;
 
 use reqwest::Url;
 use reqwest::blocking::Client as ReqwestClient;
 use reqwest::header::{self, HeaderMap};
-use reqwest::redirect::Policy;
 
 use crate::error::CloudError;
-use crate::http::{Failure, USER_AGENT};
+use crate::http::{self, Failure};
 
 /// The most of a reply body read: a domain's host list is a few kilobytes.
 const BODY_LIMIT: u64 = 4 * 1024 * 1024;
@@ -50,17 +50,9 @@ pub struct Transport {
 impl Transport {
     /// A client for `endpoint`, which must be `https` (or plain `http` on loopback).
     pub fn new(endpoint: Url, timeout: Duration) -> Result<Self, CloudError> {
-        check_endpoint(&endpoint)?;
-        let inner = ReqwestClient::builder()
-            .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            // A redirect could carry the API key to a host nobody configured.
-            .redirect(Policy::none())
-            .build()
-            .map_err(|error| CloudError::Setup(cause(&error)))?;
+        http::check_encrypted(&endpoint, "endpoint", "Namecheap API key")?;
         Ok(Self {
-            inner,
+            inner: http::blocking_client(timeout)?,
             endpoint,
             timeout,
         })
@@ -89,30 +81,13 @@ impl Transport {
         let response = request
             .header(header::ACCEPT, "text/xml, application/xml")
             .send()
-            .map_err(|error| self.transport(&error))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let mut body = Vec::new();
-        response
-            .take(BODY_LIMIT)
-            .read_to_end(&mut body)
-            .map_err(|error| Failure::Lost(format!("the reply broke off: {error}")))?;
+            .map_err(|error| http::transport_failure(&error, self.timeout))?;
+        let (status, headers, body) = http::read_reply(response, BODY_LIMIT)?;
         Ok(Answer {
             status,
             headers,
             body,
         })
-    }
-
-    /// A transport error, classified by whether the request may have arrived.
-    fn transport(&self, error: &reqwest::Error) -> Failure {
-        if error.is_timeout() {
-            Failure::TimedOut(self.timeout)
-        } else if error.is_connect() {
-            Failure::Unreachable(cause(error))
-        } else {
-            Failure::Lost(cause(error))
-        }
     }
 }
 
@@ -147,45 +122,6 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     out
 }
 
-/// Refuses an endpoint that would send the API key in clear text over a network.
-fn check_endpoint(url: &Url) -> Result<(), CloudError> {
-    let host = url.host_str().unwrap_or_default();
-    let loopback = host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    match url.scheme() {
-        "https" if !host.is_empty() => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(CloudError::InvalidInput {
-            field: "endpoint",
-            message: format!(
-                "{} is not an https:// address; the Namecheap API key may only travel \
-                 encrypted (plain http is allowed for 127.0.0.1 and localhost only)",
-                url.origin().ascii_serialization()
-            ),
-        }),
-    }
-}
-
-/// The innermost cause of a reqwest error ("Connection refused (os error 111)"),
-/// without reqwest's own text, which carries the URL and so, for a read, the API key.
-fn cause(error: &reqwest::Error) -> String {
-    let mut inner: &dyn std::error::Error = error;
-    let mut depth = 0;
-    while let Some(source) = inner.source() {
-        inner = source;
-        depth += 1;
-    }
-    if depth == 0 {
-        "the request failed".to_owned()
-    } else {
-        inner.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,13 +145,17 @@ mod tests {
             "http://127.0.0.1:4000/xml.response",
             "http://localhost:4000/xml.response",
         ] {
-            check_endpoint(&Url::parse(ok).expect("a URL")).expect(ok);
+            Transport::new(Url::parse(ok).expect("a URL"), Duration::from_secs(1)).expect(ok);
         }
-        let error =
-            check_endpoint(&Url::parse("http://api.namecheap.com/xml.response").expect("a URL"))
-                .expect_err("plain http to a remote host");
+        let error = Transport::new(
+            Url::parse("http://api.namecheap.com/xml.response").expect("a URL"),
+            Duration::from_secs(1),
+        )
+        .expect_err("plain http to a remote host");
         assert!(
-            error.to_string().contains("not an https:// address"),
+            error
+                .to_string()
+                .starts_with("endpoint: http://api.namecheap.com is not an https:// address; the Namecheap API key may only travel encrypted"),
             "{error}"
         );
     }

@@ -13,6 +13,93 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::hosts::{HostList, HostRecord};
 
+/// Why a reply body is not a whole `ApiResponse` document. The message says what is
+/// wrong and where, never what the body held around it; element names, attribute
+/// values and quick-xml's own text come from the body, so whoever shows the message
+/// blanks the API key out of it first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// The body is not UTF-8.
+    #[error("the reply is not UTF-8 text")]
+    NotUtf8 {
+        /// How many bytes from the start are valid UTF-8.
+        valid_up_to: usize,
+    },
+    /// quick-xml could not read the body as XML.
+    #[error("the reply is not well-formed XML ({detail})")]
+    Malformed {
+        /// Where in the body, in bytes.
+        position: u64,
+        /// quick-xml's description.
+        detail: String,
+    },
+    /// A character or entity reference that resolves to no character.
+    #[error("the reply has a bad reference ({detail})")]
+    BadReference {
+        /// Where in the body, in bytes.
+        position: u64,
+        /// quick-xml's description.
+        detail: String,
+    },
+    /// An attribute that cannot be read.
+    #[error("the reply has a bad attribute ({detail})")]
+    BadAttribute {
+        /// The element it is on (lowercase, without namespace prefix).
+        element: String,
+        /// quick-xml's description.
+        detail: String,
+    },
+    /// An attribute value whose escapes cannot be resolved.
+    #[error("the reply has a bad attribute value ({detail})")]
+    BadAttributeValue {
+        /// The element it is on (lowercase, without namespace prefix).
+        element: String,
+        /// The attribute (lowercase, without namespace prefix).
+        attribute: String,
+        /// quick-xml's description.
+        detail: String,
+    },
+    /// The first element is not `<ApiResponse>`.
+    #[error("the reply is not Namecheap's XML: it does not start with <ApiResponse>")]
+    NotApiResponse {
+        /// The element found instead (lowercase, without namespace prefix).
+        element: String,
+    },
+    /// `Status` is neither `OK` nor `ERROR`.
+    #[error("the reply's Status is \"{status}\", not OK or ERROR")]
+    UnknownStatus {
+        /// The value found.
+        status: String,
+    },
+    /// An element after `</ApiResponse>`.
+    #[error("the reply goes on after </ApiResponse>")]
+    AfterEnd {
+        /// The element found (lowercase, without namespace prefix).
+        element: String,
+    },
+    /// An end tag with no element open.
+    #[error("the reply closes an element it never opened")]
+    UnopenedEnd {
+        /// Where in the body, in bytes.
+        position: u64,
+    },
+    /// A `<host>` without one of the attributes every record needs.
+    #[error("a host record in the reply has no {attribute} attribute")]
+    HostWithout {
+        /// `name`, `type` or `address`.
+        attribute: &'static str,
+    },
+    /// The body ends inside `<ApiResponse>`.
+    #[error("the reply breaks off before </ApiResponse>")]
+    BreaksOff {
+        /// The elements still open, outermost first.
+        open: Vec<String>,
+    },
+    /// The body holds no element at all.
+    #[error("the reply is not Namecheap's XML: it has no <ApiResponse>")]
+    NoApiResponse,
+}
+
 /// One `<Error Number="…">message</Error>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -46,15 +133,18 @@ struct State {
 
 /// Parses a reply body. The error says what is wrong, never what the body held (it
 /// could echo the request, and so the API key).
-pub fn parse(body: &[u8]) -> Result<Envelope, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the reply is not UTF-8 text".to_owned())?;
+pub fn parse(body: &[u8]) -> Result<Envelope, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|error| XmlError::NotUtf8 {
+        valid_up_to: error.valid_up_to(),
+    })?;
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut state = State::default();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|error| format!("the reply is not well-formed XML ({error})"))?;
+        let event = reader.read_event().map_err(|error| XmlError::Malformed {
+            position: reader.error_position(),
+            detail: error.to_string(),
+        })?;
         match event {
             Event::Start(element) => {
                 state.open(&element)?;
@@ -67,7 +157,7 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
                     state.finish_error();
                 }
             }
-            Event::End(_) => state.close()?,
+            Event::End(_) => state.close(reader.buffer_position())?,
             Event::Text(text) => state.text(&text.xml10_content()),
             Event::CData(data) => state.text(&data.xml10_content()),
             Event::GeneralRef(reference) => {
@@ -76,7 +166,12 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
                     Ok(None) => resolve_predefined_entity(&reference.xml10_content())
                         .unwrap_or_default()
                         .to_owned(),
-                    Err(error) => return Err(format!("the reply has a bad reference ({error})")),
+                    Err(error) => {
+                        return Err(XmlError::BadReference {
+                            position: reader.buffer_position(),
+                            detail: error.to_string(),
+                        });
+                    }
                 };
                 state.text(&resolved);
             }
@@ -86,8 +181,8 @@ pub fn parse(body: &[u8]) -> Result<Envelope, String> {
     }
     match state.envelope {
         Some(envelope) if state.closed => Ok(envelope),
-        Some(_) => Err("the reply breaks off before </ApiResponse>".to_owned()),
-        None => Err("the reply is not Namecheap's XML: it has no <ApiResponse>".to_owned()),
+        Some(_) => Err(XmlError::BreaksOff { open: state.stack }),
+        None => Err(XmlError::NoApiResponse),
     }
 }
 
@@ -97,19 +192,24 @@ fn local_name(name: &str) -> String {
 }
 
 /// An element's attributes as (lowercase local name, value).
-fn attributes(element: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
+fn attributes(element: &BytesStart<'_>) -> Result<Vec<(String, String)>, XmlError> {
+    let element_name = || local_name(element.local_name().as_ref());
     element
         .attributes()
         .map(|attribute| {
-            let attribute =
-                attribute.map_err(|error| format!("the reply has a bad attribute ({error})"))?;
+            let attribute = attribute.map_err(|error| XmlError::BadAttribute {
+                element: element_name(),
+                detail: error.to_string(),
+            })?;
+            let name = local_name(attribute.key.local_name().as_ref());
             let value = attribute
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|error| format!("the reply has a bad attribute value ({error})"))?;
-            Ok((
-                local_name(attribute.key.local_name().as_ref()),
-                value.into_owned(),
-            ))
+                .map_err(|error| XmlError::BadAttributeValue {
+                    element: element_name(),
+                    attribute: name.clone(),
+                    detail: error.to_string(),
+                })?;
+            Ok((name, value.into_owned()))
         })
         .collect()
 }
@@ -124,24 +224,18 @@ fn get(attributes: &[(String, String)], name: &str) -> Option<String> {
 
 impl State {
     /// The element `element` starts (or is empty) at the current place.
-    fn open(&mut self, element: &BytesStart<'_>) -> Result<(), String> {
+    fn open(&mut self, element: &BytesStart<'_>) -> Result<(), XmlError> {
         let name = local_name(element.local_name().as_ref());
         let parent = self.stack.last().map(String::as_str);
         let Some(envelope) = self.envelope.as_mut() else {
             if name != "apiresponse" || !self.stack.is_empty() {
-                return Err("the reply is not Namecheap's XML: it does not start with \
-                            <ApiResponse>"
-                    .to_owned());
+                return Err(XmlError::NotApiResponse { element: name });
             }
             let status = get(&attributes(element)?, "status").unwrap_or_default();
             let ok = match status.to_ascii_uppercase().as_str() {
                 "OK" => true,
                 "ERROR" => false,
-                _ => {
-                    return Err(format!(
-                        "the reply's Status is \"{status}\", not OK or ERROR"
-                    ));
-                }
+                _ => return Err(XmlError::UnknownStatus { status }),
             };
             self.envelope = Some(Envelope {
                 ok,
@@ -152,7 +246,7 @@ impl State {
             return Ok(());
         };
         if self.closed {
-            return Err("the reply goes on after </ApiResponse>".to_owned());
+            return Err(XmlError::AfterEnd { element: name });
         }
         match (parent, name.as_str()) {
             (Some("errors"), "error") => {
@@ -189,12 +283,9 @@ impl State {
         Ok(())
     }
 
-    /// The innermost open element ends.
-    fn close(&mut self) -> Result<(), String> {
-        let name = self
-            .stack
-            .pop()
-            .ok_or_else(|| "the reply closes an element it never opened".to_owned())?;
+    /// The innermost open element ends, at `position` in the body.
+    fn close(&mut self, position: u64) -> Result<(), XmlError> {
+        let name = self.stack.pop().ok_or(XmlError::UnopenedEnd { position })?;
         if name == "error" {
             self.finish_error();
         }
@@ -223,11 +314,9 @@ impl State {
 }
 
 /// One `<host …/>`: every record needs a name, a type and an address.
-fn host(attributes: &[(String, String)]) -> Result<HostRecord, String> {
-    let required = |name: &str| {
-        get(attributes, name)
-            .ok_or_else(|| format!("a host record in the reply has no {name} attribute"))
-    };
+fn host(attributes: &[(String, String)]) -> Result<HostRecord, XmlError> {
+    let required =
+        |name: &'static str| get(attributes, name).ok_or(XmlError::HostWithout { attribute: name });
     Ok(HostRecord {
         name: required("name")?,
         kind: required("type")?,
@@ -334,18 +423,28 @@ mod tests {
             1
         );
         let cut = &whole[..whole.find("</DomainDNSGetHostsResult>").expect("a tag")];
-        assert!(
-            parse(cut.as_bytes())
-                .expect_err("cut")
-                .contains("breaks off")
+        let error = parse(cut.as_bytes()).expect_err("cut");
+        assert_eq!(
+            error,
+            XmlError::BreaksOff {
+                open: vec![
+                    "apiresponse".into(),
+                    "commandresponse".into(),
+                    "domaindnsgethostsresult".into()
+                ]
+            }
         );
+        assert!(error.to_string().contains("breaks off"), "{error}");
         for (body, says) in [
             (
                 "<html><body>502 Bad Gateway</body></html>",
                 "does not start with <ApiResponse>",
             ),
             ("", "no <ApiResponse>"),
-            ("<ApiResponse Status=\"MAYBE\"/>", "not OK or ERROR"),
+            (
+                "<ApiResponse Status=\"MAYBE\"/>",
+                "\"MAYBE\", not OK or ERROR",
+            ),
             ("<ApiResponse Status=\"OK\"></Errors>", "well-formed"),
             (
                 "<ApiResponse Status=\"OK\"></ApiResponse><ApiResponse Status=\"OK\"/>",
@@ -358,8 +457,33 @@ mod tests {
                 "no type attribute",
             ),
         ] {
-            let error = parse(body.as_bytes()).expect_err(body);
+            let error = parse(body.as_bytes()).expect_err(body).to_string();
             assert!(error.contains(says), "{body}: {error}");
         }
+    }
+
+    #[test]
+    fn refusals_carry_the_facts_behind_their_message() {
+        let missing = "<ApiResponse Status=\"OK\"><CommandResponse><DomainDNSGetHostsResult>\
+                       <host Name=\"@\" Type=\"A\"/></DomainDNSGetHostsResult>\
+                       </CommandResponse></ApiResponse>";
+        assert_eq!(
+            parse(missing.as_bytes()),
+            Err(XmlError::HostWithout {
+                attribute: "address"
+            })
+        );
+        assert_eq!(
+            parse(b"<html/>"),
+            Err(XmlError::NotApiResponse {
+                element: "html".into()
+            })
+        );
+        assert_eq!(parse(b"\xff"), Err(XmlError::NotUtf8 { valid_up_to: 0 }));
+        let error = parse(b"<ApiResponse Status=\"OK\"></Errors>").expect_err("mismatched");
+        assert!(
+            matches!(&error, XmlError::Malformed { detail, .. } if detail.contains("Errors")),
+            "{error:?}"
+        );
     }
 }

@@ -175,26 +175,62 @@ fn label_key(key: &str) -> bool {
     }
 }
 
+/// Why labels are not as Hetzner takes them, in the words of its 422.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabelError {
+    /// `labels` is not a JSON object.
+    #[error("labels must be an object")]
+    NotAnObject,
+    /// A label's value is not a string.
+    #[error("label {key} must have a string value")]
+    NotAString {
+        /// The label.
+        key: String,
+    },
+    /// A key breaks the rules for label keys.
+    #[error("label key {key} is not valid")]
+    BadKey {
+        /// The key.
+        key: String,
+    },
+    /// A value breaks the rules for label values.
+    #[error("label value {value} is not valid")]
+    BadValue {
+        /// The value.
+        value: String,
+    },
+}
+
 /// Labels as Hetzner takes them: string values, valid keys, values empty or valid.
-pub fn labels(value: Option<&Value>) -> Result<BTreeMap<String, String>, String> {
+pub fn labels(value: Option<&Value>) -> Result<BTreeMap<String, String>, LabelError> {
     let Some(value) = value else {
         return Ok(BTreeMap::new());
     };
-    let object = value.as_object().ok_or("labels must be an object")?;
+    let object = value.as_object().ok_or(LabelError::NotAnObject)?;
     let mut labels = BTreeMap::new();
     for (key, value) in object {
         let value = value
             .as_str()
-            .ok_or_else(|| format!("label {key} must have a string value"))?;
+            .ok_or_else(|| LabelError::NotAString { key: key.clone() })?;
         if !label_key(key) {
-            return Err(format!("label key {key} is not valid"));
+            return Err(LabelError::BadKey { key: key.clone() });
         }
         if !value.is_empty() && !label_part(value) {
-            return Err(format!("label value {value} is not valid"));
+            return Err(LabelError::BadValue {
+                value: value.to_owned(),
+            });
         }
         labels.insert(key.clone(), value.to_owned());
     }
     Ok(labels)
+}
+
+/// A requirement of a label selector that is not one, in the words of Hetzner's 422.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{requirement}\" is not a label selector requirement")]
+pub struct SelectorError {
+    /// The requirement as written.
+    pub requirement: String,
 }
 
 /// One requirement of a label selector.
@@ -207,7 +243,7 @@ pub enum Requirement {
 }
 
 /// Parses a label selector: requirements separated by commas, all of which must hold.
-pub fn selector(text: &str) -> Result<Vec<Requirement>, String> {
+pub fn selector(text: &str) -> Result<Vec<Requirement>, SelectorError> {
     let mut requirements = Vec::new();
     for part in text.split(',').map(str::trim) {
         let requirement = if let Some(key) = part.strip_prefix('!') {
@@ -224,7 +260,9 @@ pub fn selector(text: &str) -> Result<Vec<Requirement>, String> {
             .as_deref()
             .is_none_or(|v| v.is_empty() || label_part(v));
         if !label_key(key) || !value_ok {
-            return Err(format!("\"{part}\" is not a label selector requirement"));
+            return Err(SelectorError {
+                requirement: part.to_owned(),
+            });
         }
         requirements.push(requirement);
     }

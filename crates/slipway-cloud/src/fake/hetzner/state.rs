@@ -107,7 +107,7 @@ fn selected<T>(
     let requirements = match request.query("label_selector") {
         None => Vec::new(),
         Some(text) => check::selector(text)
-            .map_err(|message| Answer::invalid_input("label_selector", &message))?,
+            .map_err(|error| Answer::invalid_input("label_selector", &error.to_string()))?,
     };
     Ok(items
         .filter(|item| check::matches(&requirements, labels(item)))
@@ -245,7 +245,7 @@ impl Project {
     pub fn create_key(&mut self, body: &Value) -> Answer {
         let labels = match check::labels(body.get("labels")) {
             Ok(labels) => labels,
-            Err(message) => return Answer::invalid_input("labels", &message),
+            Err(error) => return Answer::invalid_input("labels", &error.to_string()),
         };
         let name = body["name"].as_str().unwrap_or_default();
         let text = body["public_key"].as_str().unwrap_or_default();
@@ -505,7 +505,7 @@ impl Project {
         }
         let labels = match check::labels(body.get("labels")) {
             Ok(labels) => labels,
-            Err(message) => return Answer::invalid_input("labels", &message),
+            Err(error) => return Answer::invalid_input("labels", &error.to_string()),
         };
         let (server_type, location, image) = match self.placement(body) {
             Ok(placement) => placement,
