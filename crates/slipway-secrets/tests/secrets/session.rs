@@ -1,11 +1,11 @@
-//! Private D-Bus sessions, with or without a GNOME Keyring of their own, in which this test
-//! binary runs one of its ignored tests again.
+//! Private D-Bus sessions, with or without a GNOME Keyring of their own, in which
+//! `slipway-secrets-probe` runs one keychain scenario.
 //!
 //! Each [`Session`] has its own directory for `HOME`, the XDG directories and the bus
-//! socket, so nothing touches the keychain or the home of whoever runs the tests. The inner
-//! run is the same binary (`current_exe`) filtered to one `#[ignore]`d test; the ignored
-//! tests refuse to run without [`INSIDE`] set, so running them by hand cannot reach a real
-//! keychain either.
+//! socket, so nothing touches the keychain or the home of whoever runs the tests. The probe
+//! refuses to run without [`INSIDE`] set, so running it by hand cannot reach a real
+//! keychain either. It prints one JSON line saying whether every check of the scenario
+//! held, and which one did not.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -15,17 +15,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
-/// Set (to the session directory) in the inner run only.
+/// Set (to the session directory) for the probe only.
 pub const INSIDE: &str = "SLIPWAY_SECRETS_TEST_SESSION";
 
-/// A value unique to the session, which the inner run stores and the outer one searches
-/// for on disk.
+/// A value unique to the session, which the probe stores and the tests search for on
+/// disk.
 pub const CANARY: &str = "SLIPWAY_SECRETS_TEST_CANARY";
 
 /// The password the private login keyring is created and unlocked with.
 const KEYRING_PASSWORD: &str = "slipway-test-keyring-password";
 
-/// How long one inner run may take before `timeout` stops it.
+/// The probe, built by Cargo for these tests.
+const PROBE: &str = env!("CARGO_BIN_EXE_slipway-secrets-probe");
+
+/// How long one probe run may take before `timeout` stops it.
 const TIMEOUT_SECONDS: &str = "120";
 
 /// Which Secret Service the session has.
@@ -96,9 +99,9 @@ impl Session {
         &self.canary
     }
 
-    /// Runs the ignored test `test` inside a new private session bus with `keyring`, with
-    /// `env` added to its environment, and asserts that it ran and passed.
-    pub fn run(&self, keyring: Keyring, test: &str, env: &[(&str, &str)]) {
+    /// Runs the probe's `scenario` inside a new private session bus with `keyring`, with
+    /// `env` added to its environment, and asserts that it ran and every check held.
+    pub fn run(&self, keyring: Keyring, scenario: &str, env: &[(&str, &str)]) {
         require("dbus-run-session", "dbus");
         if keyring != Keyring::Absent {
             require("gnome-keyring-daemon", "gnome-keyring");
@@ -115,7 +118,7 @@ impl Session {
             }
         };
         // The daemon runs in the foreground so the script knows its pid and stops it
-        // before the session ends; the test starts once it owns org.freedesktop.secrets.
+        // before the session ends; the probe starts once it owns org.freedesktop.secrets.
         let script = format!(
             r#"{start_keyring}
 keyring=$!
@@ -142,41 +145,50 @@ exit $status
         let config = format!("--config-file={}", self.path().join("bus.conf").display());
         let mut command = self.command(
             &["dbus-run-session", &config, "--", "sh", "-c", &script, "sh"],
-            test,
+            scenario,
             env,
         );
         command.env("KEYRING_PASSWORD", KEYRING_PASSWORD);
-        check(test, &command.output().expect("dbus-run-session starts"));
+        check(
+            scenario,
+            &command.output().expect("dbus-run-session starts"),
+        );
     }
 
-    /// Runs the ignored test `test` with no session bus: `DBUS_SESSION_BUS_ADDRESS` set to
+    /// Runs the probe's `scenario` with no session bus: `DBUS_SESSION_BUS_ADDRESS` set to
     /// `address`, or unset when `address` is `None` (the private `XDG_RUNTIME_DIR` has no
     /// `bus` socket to fall back on).
-    pub fn run_without_bus(&self, test: &str, address: Option<&str>, env: &[(&str, &str)]) {
-        let mut command = self.command(&[], test, env);
+    pub fn run_without_bus(&self, scenario: &str, address: Option<&str>, env: &[(&str, &str)]) {
+        let mut command = self.command(&[], scenario, env);
         match address {
             Some(address) => command.env("DBUS_SESSION_BUS_ADDRESS", address),
             None => command.env_remove("DBUS_SESSION_BUS_ADDRESS"),
         };
-        check(test, &command.output().expect("the test binary starts"));
+        check(scenario, &command.output().expect("the probe starts"));
     }
 
-    /// This binary, filtered to `test`, run through `wrapper` under `timeout`, with the
-    /// session's private directories and `env`.
-    fn command(&self, wrapper: &[&str], test: &str, env: &[(&str, &str)]) -> Command {
+    /// Runs the probe's `scenario` as [`Session::run_without_bus`] does, on a bus address
+    /// that leads nowhere, but without [`INSIDE`]: what running it by hand looks like.
+    pub fn run_outside(&self, scenario: &str) -> Output {
+        let nothing = format!("unix:path={}", self.path().join("run/no-bus").display());
+        let mut command = self.command(&[], scenario, &[]);
+        command
+            .env_remove(INSIDE)
+            .env_remove(CANARY)
+            .env("DBUS_SESSION_BUS_ADDRESS", nothing);
+        command.output().expect("the probe starts")
+    }
+
+    /// The probe with `scenario`, run through `wrapper` under `timeout`, with the session's
+    /// private directories and `env`.
+    fn command(&self, wrapper: &[&str], scenario: &str, env: &[(&str, &str)]) -> Command {
         let dir = self.path();
         let mut command = Command::new("timeout");
         command
             .args(["--kill-after=5", TIMEOUT_SECONDS])
             .args(wrapper)
-            .arg(std::env::current_exe().expect("test binary path"))
-            .args([
-                test,
-                "--exact",
-                "--ignored",
-                "--test-threads=1",
-                "--nocapture",
-            ])
+            .arg(PROBE)
+            .arg(scenario)
             .env(INSIDE, dir)
             .env(CANARY, &self.canary)
             .env("HOME", dir.join("home"))
@@ -186,7 +198,7 @@ exit $status
             .env("XDG_RUNTIME_DIR", dir.join("run"))
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY");
-        // Secrets in the outer environment must not leak into (or satisfy) the inner run.
+        // Secrets in the tests' environment must not leak into (or satisfy) the probe.
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("SLIPWAY_SECRET_") {
                 command.env_remove(name);
@@ -218,25 +230,14 @@ exit $status
     }
 }
 
-/// The inner run's session directory and canary; panics when not inside a [`Session`], so
-/// that an ignored test run by hand never reaches a real keychain.
-pub fn inside() -> (PathBuf, String) {
-    let dir = std::env::var_os(INSIDE).unwrap_or_else(|| {
-        panic!(
-            "this test runs inside a private D-Bus session started by another test in this \
-             file (see tests/secrets/session.rs); run alone it would use your real keychain"
-        )
-    });
-    let canary = std::env::var(CANARY).expect("the session sets the canary");
-    (PathBuf::from(dir), canary)
-}
-
-fn check(test: &str, output: &Output) {
+/// Asserts that the probe ran `scenario` and reported every check as held.
+fn check(scenario: &str, output: &Output) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let passed = format!(r#"{{"scenario":"{scenario}","outcome":"passed"}}"#);
     assert!(
-        output.status.success() && stdout.contains(&format!("test {test} ... ok")),
-        "inner run of {test} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status.success() && stdout.lines().any(|line| line == passed),
+        "the keychain scenario {scenario} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
         output.status
     );
 }
