@@ -61,7 +61,8 @@ pub enum RunError {
         action: String,
         /// Its exit status.
         status: i32,
-        /// The end of its standard error.
+        /// The end of what it said about the failure: its standard error, or its
+        /// standard output when it wrote nothing to standard error (as `certbot` does).
         stderr: String,
     },
     /// After its actions, the step still did not plan `Satisfied`.
@@ -370,7 +371,7 @@ impl<R: Remote> Runner<'_, R> {
                     step: id.to_owned(),
                     action: description,
                     status: exit.status,
-                    stderr: tail(&exit.stderr),
+                    stderr: tail(failure_text(&exit.stderr, &exit.stdout)),
                 });
             }
             if last {
@@ -428,6 +429,16 @@ const TAIL_LINES: usize = 15;
 
 /// The first line of standard error (usually what went wrong, in a sentence) and its
 /// last lines (usually why).
+/// What a failed command said: standard error, or standard output when standard error
+/// is empty.
+fn failure_text<'a>(stderr: &'a str, stdout: &'a str) -> &'a str {
+    if stderr.trim().is_empty() {
+        stdout
+    } else {
+        stderr
+    }
+}
+
 fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.trim_end().lines().collect();
     if lines.len() <= TAIL_LINES + 1 {
@@ -440,6 +451,16 @@ fn tail(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_that_explains_itself_on_standard_output_is_heard() {
+        assert_eq!(
+            failure_text("", "Some challenges have failed.\n"),
+            "Some challenges have failed.\n"
+        );
+        assert_eq!(failure_text("  \n", "out"), "out");
+        assert_eq!(failure_text("denied\n", "progress"), "denied\n");
+    }
 
     #[test]
     fn a_long_error_keeps_its_first_line_and_its_end() {
