@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use slipway_app::cloud::Endpoints;
+use slipway_app::notify::{self, Services, TestDelivery};
 use slipway_app::wizard::{self, DnsStatus, SecretState, ServerOffer};
 use slipway_app::{AppError, ErrorCode, IpcError, Project};
 use slipway_secrets::Secret;
@@ -13,7 +14,7 @@ use tauri::{Runtime, State};
 use crate::AppState;
 
 /// Runs blocking file-system work off the UI thread.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     tauri::async_runtime::spawn_blocking(work)
         .await
         .unwrap_or_else(|error| panic!("background file work stopped: {error}"))
@@ -123,20 +124,26 @@ pub async fn secret_states(
 pub async fn dns_status(spec: Spec, state: State<'_, AppState>) -> Result<DnsStatus, IpcError> {
     let store = state.store();
     blocking(move || {
-        let server = match spec
-            .server
-            .as_ref()
-            .and_then(slipway_spec::ServerSpec::provider)
-        {
-            Some(_) => {
-                let endpoints = Endpoints::from_env()?;
-                let found = slipway_app::cloud::require_server(&spec, store.as_ref(), &endpoints)?;
-                Some(found.address()?)
-            }
-            None => None,
-        };
-        wizard::dns_status(&spec, server)
+        let endpoints = Endpoints::from_env()?;
+        wizard::dns_status(&spec, store.as_ref(), &endpoints)
     })
     .await
     .map_err(|error: AppError| IpcError::from(error))
+}
+
+/// Sends a test message on every notification channel `spec` configures, with the
+/// project's secrets from the keychain; says what happened on each.
+#[tauri::command]
+pub async fn send_tests(
+    spec: Spec,
+    state: State<'_, AppState>,
+) -> Result<Vec<TestDelivery>, IpcError> {
+    let store = state.store();
+    Ok(blocking(move || {
+        notify::send_tests(&spec, store.as_ref(), &Services::from_env())
+            .iter()
+            .map(TestDelivery::from)
+            .collect()
+    })
+    .await)
 }

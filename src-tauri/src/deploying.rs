@@ -1,13 +1,17 @@
-//! Deploys started from the window: `run::deploy` on a background thread, its news
-//! streamed to the window over a channel, its one question (a new server's host key)
-//! asked with a native dialog, and a Cancel that stops it after the running action.
+//! Runs started from the window (a deploy, or a rollback from the dashboard):
+//! `slipway_app::run` on a background thread, its news streamed to the window over a
+//! channel and recorded in the project's history, its one question (a new server's host
+//! key) asked with a native dialog, and a Cancel that stops it after the running action.
 
 use std::path::PathBuf;
 
 use slipway_app::cloud::Endpoints;
+use slipway_app::dashboard::Registry;
+use slipway_app::history::{History, Recorder, RunKind, RunOutcome};
 use slipway_app::notify::Services;
+use slipway_app::project::{CONFIG_FILE, read_spec};
 use slipway_app::run::{self, Live, NewServer, News, Observer, Progress, Review};
-use slipway_app::{AppError, ErrorCode, IpcError};
+use slipway_app::{AppError, ErrorCode, IpcError, secrets};
 use slipway_engine::Cancel;
 use slipway_ssh::Trust;
 use tauri::State;
@@ -15,15 +19,17 @@ use tauri::ipc::Channel;
 
 use crate::AppState;
 
-/// The window's side of a deploy: news goes to the channel.
+/// The window's side of a run: news goes to the channel and to the history.
 struct Window {
     news: Channel<News>,
+    recorder: Recorder,
 }
 
 impl Observer for Window {
     fn progress(&mut self, progress: Progress<'_>) {
         if let Some(news) = News::from_progress(&progress) {
-            // A window that closed mid-deploy no longer listens; the deploy goes on.
+            self.recorder.news(&news);
+            // A window that closed mid-run no longer listens; the run goes on.
             let _ = self.news.send(news);
         }
     }
@@ -56,33 +62,53 @@ impl Observer for Window {
     fn review(&mut self, _review: &Review<'_>) -> bool {
         true
     }
+
+    // The dashboard asked before calling rollback.
+    fn switch_back(&mut self, _live: Option<&str>, _target: &str) -> bool {
+        true
+    }
 }
 
-/// Deploys the project in `folder` (opened in this window) with its saved
-/// `slipway.toml`; news streams to `on_news`. `None` when the user refused the host key.
-#[tauri::command]
-pub async fn deploy(
+fn busy() -> IpcError {
+    IpcError {
+        code: ErrorCode::Locked,
+        message: "A deploy or rollback is already running in this window".into(),
+        hints: vec!["Wait for it to finish, or cancel it".into()],
+        field: None,
+    }
+}
+
+fn not_open(folder: &std::path::Path) -> IpcError {
+    IpcError {
+        code: ErrorCode::NotFound,
+        message: format!("{} is not a project this window has open", folder.display()),
+        hints: vec!["Open the project folder first".into()],
+        field: Some("path".into()),
+    }
+}
+
+/// Runs `kind` for the project in `folder` with its saved `slipway.toml`, on a
+/// background thread: the project joins the dashboard, and the run is recorded in its
+/// history whatever happens.
+async fn run_in_window(
+    kind: RunKind,
     folder: String,
     on_news: Channel<News>,
     state: State<'_, AppState>,
+    work: impl FnOnce(&run::Request<'_>, &mut Window) -> Result<Option<Live>, AppError> + Send + 'static,
 ) -> Result<Option<Live>, IpcError> {
     let folder = PathBuf::from(folder);
-    if !state.was_opened(&folder) {
-        return Err(IpcError::from(AppError::Io {
-            action: "deploy",
-            path: folder,
-            source: std::io::Error::other("it is not a project opened in this window"),
-        }));
+    if !state.may_use(&folder) {
+        return Err(not_open(&folder));
     }
-    let cancel = state.start_deploy().ok_or_else(|| IpcError {
-        code: ErrorCode::Locked,
-        message: "A deploy is already running in this window".into(),
-        hints: vec!["Wait for it to finish, or cancel it".into()],
-        field: None,
-    })?;
+    let cancel = state.start_deploy().ok_or_else(busy)?;
     let store = state.store();
+    let data = state.data.clone();
     let result = tauri::async_runtime::spawn_blocking(move || {
-        let spec = slipway_app::open_project(&folder)?.spec;
+        let spec = read_spec(&folder.join(CONFIG_FILE))?;
+        Registry::of(&data).add(&folder)?;
+        let recorder =
+            History::of(&data, &folder).start(kind, secrets::redactor(store.as_ref(), &spec))?;
         let local = run::Local::from_env();
         let request = run::Request {
             spec,
@@ -95,11 +121,21 @@ pub async fn deploy(
             store: store.as_ref(),
             endpoints: Endpoints::from_env()?,
             services: Services::from_env(),
-            holder: local.holder("deploy"),
+            holder: local.holder(match kind {
+                RunKind::Deploy => "deploy",
+                RunKind::Rollback => "rollback",
+            }),
             cancel,
             nonce: run::nonce(),
         };
-        run::deploy(&request, &mut Window { news: on_news })
+        let mut window = Window {
+            news: on_news,
+            recorder,
+        };
+        let result = work(&request, &mut window);
+        // The history is a convenience: a disk that refuses it does not fail the run.
+        let _ = window.recorder.finish(RunOutcome::of(&result));
+        result
     })
     .await;
     state.end_deploy();
@@ -107,14 +143,52 @@ pub async fn deploy(
         Ok(outcome) => outcome.map_err(IpcError::from),
         Err(error) => Err(IpcError {
             code: ErrorCode::DeployFailed,
-            message: format!("The deploy stopped unexpectedly: {error}"),
+            message: format!("The run stopped unexpectedly: {error}"),
             hints: vec!["The site still serves what it served before".into()],
             field: None,
         }),
     }
 }
 
-/// Stops the running deploy after its current action.
+/// Deploys the last commit of the project in `folder` (opened in this window, or on the
+/// dashboard) with its saved `slipway.toml`; news streams to `on_news`. `None` when the
+/// user refused the host key.
+#[tauri::command]
+pub async fn deploy(
+    folder: String,
+    on_news: Channel<News>,
+    state: State<'_, AppState>,
+) -> Result<Option<Live>, IpcError> {
+    run_in_window(
+        RunKind::Deploy,
+        folder,
+        on_news,
+        state,
+        |request, window| run::deploy(request, window),
+    )
+    .await
+}
+
+/// Switches the project's site back to the kept release `release` (the one before the
+/// live one when absent); news streams to `on_news`.
+#[tauri::command]
+pub async fn rollback(
+    folder: String,
+    release: Option<String>,
+    on_news: Channel<News>,
+    state: State<'_, AppState>,
+) -> Result<Option<Live>, IpcError> {
+    run_in_window(
+        RunKind::Rollback,
+        folder,
+        on_news,
+        state,
+        move |request, window| run::rollback(request, release.as_deref(), window),
+    )
+    .await
+}
+
+/// Stops the running deploy or rollback after its current action.
 #[tauri::command]
 #[allow(clippy::needless_pass_by_value)] // Tauri hands commands their state by value.
 pub fn cancel_deploy(state: State<'_, AppState>) {

@@ -2,23 +2,30 @@
 //! that convert their input, call one `slipway_app` function and map its error.
 //!
 //! # Layout
-//! - [`deploying`]: deploys from the window, streamed to it, with Cancel.
+//! - [`deploying`]: deploys and rollbacks from the window, streamed to it and recorded
+//!   in the project's history, with Cancel.
+//! - [`dashboard`]: the projects this computer deploys, their live status, history and
+//!   removal.
 //! - [`commands`]: the commands the UI invokes, named as in `ui/src/lib/tauri-backend.ts`.
 //! - [`AppState`]: what the window has opened.
 
 pub mod commands;
+pub mod dashboard;
 pub mod deploying;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use slipway_app::dashboard::Registry;
+use slipway_app::history::DataDir;
 use slipway_secrets::Stores;
 use tauri::{Builder, Runtime};
 
 /// State shared by every command of the window.
-#[derive(Default)]
 pub struct AppState {
+    /// Where the dashboard's list of projects and their histories are kept.
+    data: DataDir,
     /// Folders opened through `open_project`. Saving writes only into one of these, so
     /// the web view cannot have `slipway.toml` written anywhere else.
     opened: Mutex<BTreeSet<PathBuf>>,
@@ -30,6 +37,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Nothing open yet, keeping the dashboard in `data`.
+    pub fn new(data: DataDir) -> Self {
+        Self {
+            data,
+            opened: Mutex::default(),
+            store: Mutex::default(),
+            deploying: Mutex::default(),
+        }
+    }
+
     fn start_deploy(&self) -> Option<slipway_engine::Cancel> {
         let mut deploying = self
             .deploying
@@ -78,12 +95,18 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .contains(folder)
     }
+
+    /// Whether commands may act on the project in `folder`: opened in this window, or
+    /// on the dashboard.
+    fn may_use(&self, folder: &Path) -> bool {
+        self.was_opened(folder) || Registry::of(&self.data).contains(folder).unwrap_or(false)
+    }
 }
 
 /// Registers Slipway's state and commands on a builder; tests can pass a mock builder.
 pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .manage(AppState::default())
+        .manage(AppState::new(DataDir::from_env()))
         .invoke_handler(tauri::generate_handler![
             commands::open_project,
             commands::check_spec,
@@ -93,8 +116,15 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::store_secret,
             commands::secret_states,
             commands::dns_status,
+            commands::send_tests,
             deploying::deploy,
+            deploying::rollback,
             deploying::cancel_deploy,
+            dashboard::projects,
+            dashboard::project_status,
+            dashboard::history,
+            dashboard::history_log,
+            dashboard::remove_project,
         ])
 }
 

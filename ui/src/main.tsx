@@ -10,11 +10,15 @@ import './styles.css';
 
 // Inside the desktop app Tauri injects its internals before any script runs; in a plain
 // browser (the preview and the UI tests) the demo backend answers instead, its deploy
-// shaped by the query string (`?deploy=fail`, `?pace=0.1`: see src/lib/fake-deploy.ts).
+// shaped by the query string (`?deploy=fail`, `?pace=0.1`: see src/lib/fake-deploy.ts;
+// `?dashboard` starts with two deployed demo projects).
 const backend: Backend =
   '__TAURI_INTERNALS__' in window
     ? new TauriBackend()
-    : new FakeBackend({ deploy: deployOptionsFrom(window.location.search) });
+    : new FakeBackend({
+        deploy: deployOptionsFrom(window.location.search),
+        seedDashboard: new URLSearchParams(window.location.search).has('dashboard'),
+      });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

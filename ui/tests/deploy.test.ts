@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, RESULTS, serve, type StaticServer } from './harness.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { RESULTS } from './harness.js';
+import { toReview, usePages } from './pages.js';
 
-const SHOP = '/home/ana/projects/shop';
 const TIMEOUT = 5_000;
 /** A whole scripted deploy at `pace=0.05` takes about two seconds. */
 const FAST = 'pace=0.05';
@@ -24,69 +24,13 @@ const FRAME_MAX_MS = 250;
 /** Rows the log may hold in the DOM, whatever its length. */
 const MAX_ROWS = 200;
 
-let server: StaticServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors = new WeakMap<Page, string[]>();
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.close();
-});
+const pages = usePages(TIMEOUT);
 
 async function newPage(
   query: string,
   options: { colorScheme?: 'light' | 'dark'; size?: { width: number; height: number } } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: options.size ?? { width: 1180, height: 860 },
-    colorScheme: options.colorScheme ?? 'light',
-    reducedMotion: 'reduce',
-  });
-  contexts.push(context);
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('404')) problems.push(message.text());
-  });
-  errors.set(page, problems);
-  await page.goto(`${server.url}?${query}`);
-  return page;
-}
-
-async function next(page: Page, heading: string): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('[data-testid="next"]')?.getAttribute('aria-disabled') === null);
-  await page.getByTestId('next').click();
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-}
-
-/** The shop demo on a DigitalOcean server at shop.example.com, on the Review step. */
-async function toReview(page: Page): Promise<void> {
-  await page.getByTestId('project-path').fill(SHOP);
-  await page.getByTestId('open-project').click();
-  await page.getByTestId('detected-framework').waitFor();
-  await next(page, 'Where will your app run?');
-  await page.getByTestId('server-kind-digitalocean').check();
-  await page.getByTestId('server-token').fill('dop_v1_demo0123456789');
-  await page.getByTestId('check-token').click();
-  await page.getByTestId('token-stored').waitFor();
-  await page.getByTestId('field-server.region').selectOption('fra1');
-  await page.getByTestId('field-server.size').selectOption('s-1vcpu-1gb');
-  await next(page, 'What address will people visit?');
-  await page.getByTestId('domain-choice-use').check();
-  await page.getByTestId('field-domain.name').fill('shop.example.com');
-  await page.getByTestId('field-domain.www').check();
-  await page.getByTestId('field-tls.email').fill('ana@example.com');
-  await next(page, 'Who should hear about deploys?');
-  await next(page, 'Ready to go live?');
+  return pages.open({ query, ...options });
 }
 
 async function startDeploy(page: Page): Promise<void> {
@@ -147,7 +91,7 @@ describe('deploying from the window', () => {
     await page.getByTestId('back-to-review').click();
     await page.getByRole('heading', { level: 1, name: 'Ready to go live?' }).waitFor();
     assert.equal(await page.getByTestId('sidebar-deploy').count(), 0);
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('names the failed step, the cause and the fix, and can try again', async () => {
@@ -166,7 +110,7 @@ describe('deploying from the window', () => {
     await page.getByTestId('deploy-again').click();
     await phase(page, 'running');
     await phase(page, 'failed');
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('stops after the current action on Cancel, saying the site is untouched', async () => {
@@ -183,7 +127,7 @@ describe('deploying from the window', () => {
     );
     assert.match(await page.getByTestId('deploy-said').innerText(), /Cancelled/);
     assert.equal(await page.getByTestId('deploy-again').innerText(), 'Try again');
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 });
 
@@ -280,7 +224,7 @@ describe('the deploy log', () => {
     await page.getByTestId('log-search').fill('module_123.c');
     await page.getByTestId('log-count').getByText(/^100 of /).waitFor();
     console.log(`search over ${lines} lines: ${Date.now() - begun} ms`);
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 });
 

@@ -446,11 +446,15 @@ describe('the Notifications step', () => {
     await page.getByTestId('error-notify.sms.account').waitFor({ state: 'detached' });
     const sms = page.getByTestId('channel-sms');
     const sendTest = sms.getByRole('button', { name: 'Send test' });
-    assert.equal(await sendTest.isDisabled(), true);
-    assert.match(await sms.innerText(), /slipway notify test/);
+    await sendTest.click();
+    const said = page.getByTestId('test-sms-result');
+    await said.getByText('Not sent').waitFor();
+    assert.match(await said.innerText(), /the secret shop\/twilio-token is not set/);
     await page.getByTestId('field-secret-twilio-token').fill('twilio-secret-auth-token');
     await page.getByTestId('store-twilio-token').click();
     await page.getByTestId('secret-twilio-token').waitFor();
+    await sendTest.click();
+    await said.getByText('Sent: SMS to +14155550123').waitFor();
 
     await page.getByTestId('toggle-webhook').check();
     await page.getByTestId('field-notify.webhook.url').fill('http://example.com/hook');

@@ -68,7 +68,9 @@ describe('step 1: which app are we deploying?', () => {
 
   it('shows the wizard steps with only the first one active', async () => {
     const page = await newPage();
-    const steps = page.getByRole('navigation', { name: 'Setup steps' }).getByRole('listitem');
+    const nav = page.getByRole('navigation', { name: 'Setup steps' });
+    await nav.waitFor();
+    const steps = nav.getByRole('listitem');
     assert.equal(await steps.count(), 5);
     assert.deepEqual(
       await steps.evaluateAll((items) =>

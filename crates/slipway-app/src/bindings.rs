@@ -15,6 +15,9 @@ use ts_rs::{Config, TS};
 
 use slipway_engine::{Diff, Event, Outcome, Planned, Stream};
 
+use crate::dashboard::{CertificateRow, LiveStatus, ProjectCard, ReleaseRow};
+use crate::history::{RunKind, RunOutcome, RunRecord};
+use crate::notify::TestDelivery;
 use crate::run::{HandRecord, Live, News};
 use crate::wizard::{
     DnsStatus, ImageOffer, NameStatus, RegionOffer, SecretState, ServerOffer, SizeOffer,
@@ -74,6 +77,14 @@ pub fn typescript() -> String {
         HandRecord::decl(&config),
         News::decl(&config),
         Live::decl(&config),
+        RunKind::decl(&config),
+        RunOutcome::decl(&config),
+        RunRecord::decl(&config),
+        ProjectCard::decl(&config),
+        ReleaseRow::decl(&config),
+        CertificateRow::decl(&config),
+        LiveStatus::decl(&config),
+        TestDelivery::decl(&config),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\

@@ -278,6 +278,26 @@ fn server_name(spec: &Spec) -> String {
     }
 }
 
+/// The server's addresses: from its provider (which must have it already), or the
+/// spec's `server.host`.
+pub fn server_addresses(
+    spec: &Spec,
+    store: &dyn SecretStore,
+    endpoints: &Endpoints,
+) -> Result<(Ipv4Addr, Option<Ipv6Addr>), AppError> {
+    if spec.server.as_ref().is_some_and(|s| !s.provider.is_empty()) {
+        let found = require_server(spec, store, endpoints)?;
+        return Ok((found.address()?, found.server.public_ipv6));
+    }
+    let host = spec
+        .server
+        .as_ref()
+        .map(|s| s.host.clone())
+        .ok_or(AppError::NoServer)?;
+    let ipv4 = host_address(spec).ok_or(AppError::NoIpv4 { host })?;
+    Ok((ipv4, None))
+}
+
 /// The project's server, if it exists at the provider; nothing is created.
 pub fn find_server(
     spec: &Spec,

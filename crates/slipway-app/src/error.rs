@@ -163,6 +163,12 @@ pub enum AppError {
         /// The server's name.
         name: String,
     },
+    /// The history has no run with this id.
+    #[error("no run {id} in this project's history")]
+    NoSuchRun {
+        /// The id asked for.
+        id: String,
+    },
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -472,6 +478,8 @@ impl From<AppError> for IpcError {
             AppError::NotConfirmed { .. } => {
                 IpcError::new(ErrorCode::Invalid, error_text(&error)).field("confirmation")
             }
+            AppError::NoSuchRun { .. } => IpcError::new(ErrorCode::Io, error_text(&error))
+                .hint("The run may have been removed with its project; reload the history"),
             AppError::Io {
                 action,
                 path,

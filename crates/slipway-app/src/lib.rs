@@ -20,14 +20,18 @@
 //! - [`notify`]: the spec's notification channels, and reporting how a run ended.
 //! - [`wizard`]: what the setup wizard asks besides the spec: provider offers with a
 //!   token checked on entry, secrets set or not, whether the domain resolves.
+//! - [`history`]: each project's runs on this computer, with their logs.
+//! - [`dashboard`]: the projects this computer deploys, and their servers' live status.
 //! - [`error`]: [`AppError`], and [`IpcError`], the one shape errors take on the wire.
 //! - [`bindings`]: the TypeScript declarations of every type the UI receives.
 
 pub mod bindings;
 pub mod cloud;
+pub mod dashboard;
 pub mod deploy;
 pub mod error;
 pub mod github;
+pub mod history;
 pub mod local;
 pub mod notify;
 pub mod project;

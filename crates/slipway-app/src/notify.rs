@@ -50,6 +50,42 @@ pub struct Channels {
     pub unavailable: Vec<Delivery>,
 }
 
+/// What a test message did on one channel, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct TestDelivery {
+    /// The kind of channel: `desktop`, `SMS`, `Slack`, `email`, `webhook`.
+    pub channel: String,
+    /// Where it went.
+    pub target: String,
+    /// Why it did not go, when it did not.
+    pub error: Option<String>,
+}
+
+/// Sends a test message on every channel `spec` configures (the channels' own
+/// settings decide nothing here: a test always goes). A channel that cannot send says
+/// why; nothing here fails.
+pub fn send_tests(spec: &Spec, store: &dyn SecretStore, services: &Services) -> Vec<Delivery> {
+    let channels = channels(spec, store, services, Desktop::new());
+    let notifier = Notifier::default();
+    let mut deliveries: Vec<Delivery> = channels
+        .ready
+        .iter()
+        .map(|channel| notifier.send_test(&spec.app.name, channel))
+        .collect();
+    deliveries.extend(channels.unavailable);
+    deliveries
+}
+
+impl From<&Delivery> for TestDelivery {
+    fn from(delivery: &Delivery) -> Self {
+        Self {
+            channel: delivery.channel.to_string(),
+            target: delivery.target.clone(),
+            error: delivery.error().map(str::to_owned),
+        }
+    }
+}
+
 fn when(value: When) -> Option<NotifyWhen> {
     match value {
         When::Always => Some(NotifyWhen::Always),

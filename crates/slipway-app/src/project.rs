@@ -32,15 +32,7 @@ pub fn open_project(folder: &Path) -> Result<Project, AppError> {
     let detection = detect(folder)?;
     let config_path = Path::new(&detection.root).join(CONFIG_FILE);
     let (spec, config) = if config_path.is_file() {
-        let text = fs::read_to_string(&config_path).map_err(|source| AppError::Io {
-            action: "read",
-            path: config_path.clone(),
-            source,
-        })?;
-        let spec = Spec::from_toml(&text).map_err(|source| AppError::SpecFile {
-            path: config_path.clone(),
-            source,
-        })?;
+        let spec = read_spec(&config_path)?;
         (spec, Some(config_path.to_string_lossy().into_owned()))
     } else {
         (detection.draft(), None)
@@ -51,6 +43,19 @@ pub fn open_project(folder: &Path) -> Result<Project, AppError> {
         spec,
         config,
         problems,
+    })
+}
+
+/// Reads the spec in `path` (a `slipway.toml`).
+pub fn read_spec(path: &Path) -> Result<Spec, AppError> {
+    let text = fs::read_to_string(path).map_err(|source| AppError::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    })?;
+    Spec::from_toml(&text).map_err(|source| AppError::SpecFile {
+        path: path.to_owned(),
+        source,
     })
 }
 

@@ -26,7 +26,7 @@ use crate::error::AppError;
 use crate::local::LocalCommit;
 use crate::notify::{self, Ended, Services};
 use crate::secrets::Supplied;
-use crate::web::Deployment;
+use crate::web::{self, Deployment};
 
 /// What to deploy, and where the user's files and secrets are.
 pub struct Request<'a> {
@@ -193,6 +193,10 @@ pub trait Observer {
 
     /// Whether to apply this plan. Asked only when [`Observer::asks_first`] is true.
     fn review(&mut self, review: &Review<'_>) -> bool;
+
+    /// Whether to switch the site from release `live` (none when nothing is live) back
+    /// to `target`. Asked only when [`Observer::asks_first`] is true.
+    fn switch_back(&mut self, live: Option<&str>, target: &str) -> bool;
 }
 
 /// A deploy that went live.
@@ -386,10 +390,26 @@ fn go_live(
             return Ok(None);
         }
     }
+    apply(request, observer, &mut remote, &deployment, &connector)?;
+    Ok(Some(Live {
+        release: deployment.release.clone(),
+        commit: commit.short().to_owned(),
+        url: notify::site_url(spec),
+    }))
+}
+
+/// Applies `deployment` under the server's lock, telling the observer every step.
+fn apply(
+    request: &Request<'_>,
+    observer: &mut dyn Observer,
+    remote: &mut SshRemote,
+    deployment: &Deployment,
+    connector: &Connector,
+) -> Result<(), AppError> {
     let applied = deploy::deploy(
-        &mut remote,
-        &deployment,
-        &connector,
+        remote,
+        deployment,
+        connector,
         &request.holder,
         request.force_unlock,
         &request.nonce,
@@ -406,11 +426,48 @@ fn go_live(
         all: remote.runs,
         steps: applied.round_trips,
     });
-    Ok(Some(Live {
-        release: deployment.release.clone(),
-        commit: commit.short().to_owned(),
-        url: notify::site_url(spec),
-    }))
+    Ok(())
+}
+
+/// Switches the site back to the kept release `to` (the one before the live one when
+/// `None`), without building anything; `request.revision` and `allow_uncommitted` are
+/// not used. `Ok(None)` when the user declined. The channels hear how the switch ended.
+pub fn rollback(
+    request: &Request<'_>,
+    to: Option<&str>,
+    observer: &mut dyn Observer,
+) -> Result<Option<Live>, AppError> {
+    let spec = cloud::locate(&request.spec, request.store, &request.endpoints)?;
+    let connector = Connector::new(&spec, &request.known_hosts, &request.env, request.store)?;
+    let (mut remote, connector) = connect(&spec, observer, connector)?;
+    let server = deploy::server_state(&mut remote, &spec, &request.nonce)?;
+    let deployment = web::rollback(&spec, &server, to)?;
+    let target = deployment.release.clone();
+    if observer.asks_first() && !observer.switch_back(server.current.as_deref(), &target) {
+        return Ok(None);
+    }
+    let live = Live {
+        commit: server
+            .release(&target)
+            .map(|r| r.commit.chars().take(7).collect())
+            .unwrap_or_default(),
+        release: target,
+        url: notify::site_url(&spec),
+    };
+    let started = Instant::now();
+    let result = apply(request, observer, &mut remote, &deployment, &connector);
+    let deliveries = tell(
+        &spec,
+        request.store,
+        &request.services,
+        Kind::Rollback,
+        result
+            .as_ref()
+            .map(|()| (live.release.as_str(), live.commit.as_str())),
+        started,
+    );
+    observer.progress(Progress::Notified(&deliveries));
+    result.map(|()| Some(live))
 }
 
 /// Logs in, asking the observer about a host key seen for the first time. Returns the

@@ -2,7 +2,7 @@
 //! keychain), the app's secret environment variables, and the notification credentials.
 //! Values travel as [`Secret`]s from the store to the one place that uses them.
 
-use slipway_secrets::{Secret, SecretKey, SecretStore};
+use slipway_secrets::{Redactor, Secret, SecretKey, SecretStore};
 use slipway_spec::Spec;
 use slipway_spec::spec::KEYCHAIN;
 use slipway_ssh::keys;
@@ -17,6 +17,84 @@ pub const DEPLOY_KEY: &str = "deploy-key";
 /// The keychain name of the secret environment variable `name`.
 pub fn env_secret_name(name: &str) -> String {
     format!("env/{name}")
+}
+
+/// The secrets `spec` uses, with what each is for.
+pub fn used(spec: &Spec) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    if spec.server.as_ref().is_some_and(|s| s.key == "keychain") {
+        names.push((SSH_KEY.to_owned(), "the SSH login key".to_owned()));
+    }
+    let server_token = spec
+        .server
+        .as_ref()
+        .and_then(slipway_spec::ServerSpec::provider)
+        .and_then(|provider| Some((provider.token_name()?, provider.label())));
+    if let Some((name, label)) = server_token {
+        names.push((name.to_owned(), format!("the {label} API token")));
+    }
+    let dns_token = spec.domain.as_ref().and_then(|domain| {
+        let provider = domain.dns.provider();
+        Some((provider.token_name()?, provider.label()))
+    });
+    if let Some((name, label)) = dns_token
+        && !names.iter().any(|(known, _)| known == name)
+    {
+        let what = if name == "namecheap-key" {
+            "Namecheap's API key".to_owned()
+        } else {
+            format!("the {label} API token")
+        };
+        names.push((name.to_owned(), what));
+    }
+    if spec.app.deploy_key == "keychain" {
+        names.push((
+            DEPLOY_KEY.to_owned(),
+            "the repository's deploy key".to_owned(),
+        ));
+    }
+    for name in &spec.app.secrets {
+        names.push((env_secret_name(name), format!("the app's {name} variable")));
+    }
+    let notify = &spec.notify;
+    let channels = [
+        (
+            notify
+                .email
+                .as_ref()
+                .is_some_and(|e| !e.username.is_empty()),
+            0,
+        ),
+        (notify.sms.is_some(), 1),
+        (notify.slack.is_some(), 2),
+        (notify.webhook.is_some(), 3),
+    ];
+    for (configured, index) in channels {
+        if configured {
+            let (name, what) = slipway_spec::notify::SECRET_NAMES[index];
+            names.push((name.to_owned(), what.to_owned()));
+        }
+    }
+    names
+}
+
+/// Everything a log about `spec` must never show: each secret it uses that the store
+/// holds, also as it appears escaped inside JSON.
+pub fn redactor(store: &dyn SecretStore, spec: &Spec) -> Redactor {
+    let mut values: Vec<Secret> = Vec::new();
+    for (name, _) in used(spec) {
+        let Ok(Some(value)) = key(spec, &name).and_then(|key| Ok(store.get(&key)?)) else {
+            continue;
+        };
+        if let Ok(quoted) = serde_json::to_string(value.expose())
+            && let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'))
+            && inner != value.expose().as_str()
+        {
+            values.push(Secret::new(inner.to_owned()));
+        }
+        values.push(value);
+    }
+    Redactor::new(&values)
 }
 
 fn key(spec: &Spec, name: &str) -> Result<SecretKey, AppError> {

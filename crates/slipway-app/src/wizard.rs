@@ -5,7 +5,7 @@
 //! Every type here crosses to the UI, so numbers are `u32`/`f64` (plain numbers in
 //! TypeScript) and nothing carries a secret back.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 use slipway_cloud::Catalogue;
@@ -206,13 +206,19 @@ pub fn secret_states(
         .collect()
 }
 
-/// Whether the spec's domain points at `server` (or, without it, the spec's host).
-pub fn dns_status(spec: &Spec, server: Option<Ipv4Addr>) -> Result<DnsStatus, AppError> {
-    let mut spec = spec.clone();
-    if let (Some(address), Some(server_spec)) = (server, spec.server.as_mut()) {
-        server_spec.host = address.to_string();
-        server_spec.provider.clear();
-    }
+/// Whether the spec's domain points at its server: the one its provider has (which
+/// must exist already), or the spec's host.
+pub fn dns_status(
+    spec: &Spec,
+    store: &dyn SecretStore,
+    endpoints: &Endpoints,
+) -> Result<DnsStatus, AppError> {
+    let spec = if spec.server.as_ref().is_some_and(|s| !s.provider.is_empty()) {
+        let (address, _) = cloud::server_addresses(spec, store, endpoints)?;
+        cloud::with_address(spec, address)
+    } else {
+        spec.clone()
+    };
     let report = crate::secure::dns_check(&spec)?;
     Ok(DnsStatus {
         ready: report.ready(),

@@ -201,29 +201,9 @@ pub fn print_event(out: &mut impl Write, event: &CloudEvent, json: bool) {
 pub fn dns_set(out: &mut impl Write, config: &Path, context: &Context) -> Result<(), AppError> {
     let spec = read_spec(config)?;
     let endpoints = Endpoints::from_env()?;
-    let (ipv4, ipv6) = server_addresses(&spec, context, &endpoints)?;
+    let (ipv4, ipv6) = cloud::server_addresses(&spec, &context.store, &endpoints)?;
     point(out, &spec, context, &endpoints, ipv4, ipv6, false)?;
     Ok(())
-}
-
-/// The server's addresses: from the provider, or the spec's `server.host`.
-fn server_addresses(
-    spec: &Spec,
-    context: &Context,
-    endpoints: &Endpoints,
-) -> Result<(Ipv4Addr, Option<std::net::Ipv6Addr>), AppError> {
-    let has_provider = spec.server.as_ref().is_some_and(|s| !s.provider.is_empty());
-    if has_provider {
-        let found = cloud::require_server(spec, &context.store, endpoints)?;
-        return Ok((found.address()?, found.server.public_ipv6));
-    }
-    let host = spec
-        .server
-        .as_ref()
-        .map(|s| s.host.clone())
-        .ok_or(AppError::NoServer)?;
-    let ipv4 = cloud::host_address(spec).ok_or(AppError::NoIpv4 { host })?;
-    Ok((ipv4, None))
 }
 
 /// Points the names at the server and prints what changed and what is left to do.

@@ -58,17 +58,7 @@ impl Context {
 }
 
 /// Reads and parses `slipway.toml`.
-pub fn read_spec(config: &Path) -> Result<Spec, AppError> {
-    let text = std::fs::read_to_string(config).map_err(|source| AppError::Io {
-        action: "read",
-        path: config.to_owned(),
-        source,
-    })?;
-    Spec::from_toml(&text).map_err(|source| AppError::SpecFile {
-        path: config.to_owned(),
-        source,
-    })
-}
+pub use slipway_app::project::read_spec;
 
 /// Reads `slipway.toml` and, when a provider makes the server, asks it for the
 /// server's address.
@@ -327,57 +317,6 @@ fn holder(context: &Context, doing: &str) -> Holder {
     context.local().holder(doing)
 }
 
-/// Applies a deployment under the lock, printing progress as text or JSON lines.
-fn apply(
-    out: &mut impl Write,
-    remote: &mut SshRemote,
-    deployment: &Deployment,
-    connector: &deploy::Connector,
-    holder: &Holder,
-    options: &DeployOptions,
-) -> Result<(), AppError> {
-    let cancel = Cancel::default();
-    watch_for_interrupt(&cancel);
-    let json = options.mode == Mode::Json;
-    let applied = deploy::deploy(
-        remote,
-        deployment,
-        connector,
-        holder,
-        options.force_unlock,
-        &run::nonce(),
-        &cancel,
-        &mut |event| {
-            if json {
-                if let Ok(line) = serde_json::to_string(&event) {
-                    let _ = writeln!(out, "{line}");
-                }
-            } else {
-                print_event(out, &event);
-            }
-        },
-    )?;
-    if let Some(holder) = applied.broken_lock {
-        let _ = writeln!(
-            out,
-            "Broke the lock left by {} ({}, process {}).",
-            holder.who, holder.doing, holder.pid
-        );
-    }
-    if !json {
-        for warning in &applied.warnings {
-            let _ = writeln!(out, "warning: {warning}");
-        }
-        // Every script this connection ran: the server's state, the lock, the steps.
-        let _ = writeln!(
-            out,
-            "{} round trips to the server ({} for the steps).",
-            remote.runs, applied.round_trips
-        );
-    }
-    Ok(())
-}
-
 /// `slipway deploy`; `Ok(false)` when the user declined.
 pub fn deploy(
     out: &mut impl Write,
@@ -520,6 +459,11 @@ impl<W: Write> run::Observer for Terminal<'_, W> {
         self.mode == Mode::Ask
     }
 
+    fn switch_back(&mut self, live: Option<&str>, target: &str) -> bool {
+        let live = live.unwrap_or("nothing");
+        confirm(self.out, &format!("Switch from {live} back to {target}?"))
+    }
+
     fn review(&mut self, review: &run::Review<'_>) -> bool {
         let _ = writeln!(
             self.out,
@@ -613,40 +557,33 @@ pub fn rollback(
     to: Option<&str>,
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
-    let spec = located(config, context)?;
-    let connector = connector(&spec, context)?;
-    let mut remote = connect_with(out, &spec, context, &connector)?;
-    let server = deploy::server_state(&mut remote, &spec, &run::nonce())?;
-    let deployment = web::rollback(&spec, &server, to)?;
-    let target = deployment.release.clone();
-    let live = server.current.clone().unwrap_or_else(|| "nothing".into());
-    if options.mode == Mode::Ask && !confirm(out, &format!("Switch from {live} back to {target}?"))
-    {
-        return Ok(false);
-    }
-    let started = Instant::now();
-    let applied = apply(
-        out,
-        &mut remote,
-        &deployment,
-        &connector,
-        &holder(context, "rollback"),
-        options,
-    );
-    let commit = short_commit(&server, &target);
-    tell(
-        out,
-        &spec,
+    let cancel = Cancel::default();
+    watch_for_interrupt(&cancel);
+    let request = run::Request {
+        spec: read_spec(config)?,
+        folder: config_dir(config),
+        revision: options.revision.clone(),
+        allow_uncommitted: options.allow_uncommitted,
+        force_unlock: options.force_unlock,
+        known_hosts: context.known_hosts.clone(),
+        env: context.env.clone(),
+        store: &context.store,
+        endpoints: Endpoints::from_env()?,
+        services: Services::from_env(),
+        holder: holder(context, "rollback"),
+        cancel,
+        nonce: run::nonce(),
+    };
+    let mut terminal = Terminal {
+        out: &mut *out,
+        mode: options.mode,
         context,
-        Kind::Rollback,
-        &applied,
-        (&target, &commit),
-        started,
-        options,
-    );
-    applied?;
+    };
+    let Some(live) = run::rollback(&request, to, &mut terminal)? else {
+        return Ok(false);
+    };
     if options.mode != Mode::Json {
-        let _ = writeln!(out, "Release {target} is live again.");
+        let _ = writeln!(out, "Release {} is live again.", live.release);
     }
     Ok(true)
 }

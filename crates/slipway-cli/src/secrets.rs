@@ -10,7 +10,7 @@ use slipway_app::AppError;
 use slipway_app::github;
 use slipway_app::notify::{self, Services};
 use slipway_app::secrets::{self, DEPLOY_KEY, SSH_KEY};
-use slipway_notify::{DeliveryStatus, Desktop, Notifier};
+use slipway_notify::DeliveryStatus;
 use slipway_secrets::{Secret, SecretKey, SecretStore};
 use slipway_spec::Spec;
 use zeroize::Zeroize;
@@ -144,68 +144,6 @@ fn deploy_key_added(
     ))
 }
 
-/// The secrets `spec` uses, with what each is for.
-fn used(spec: &Spec) -> Vec<(String, String)> {
-    let mut names = Vec::new();
-    if spec.server.as_ref().is_some_and(|s| s.key == "keychain") {
-        names.push((SSH_KEY.to_owned(), "the SSH login key".to_owned()));
-    }
-    let server_token = spec
-        .server
-        .as_ref()
-        .and_then(slipway_spec::ServerSpec::provider)
-        .and_then(|provider| Some((provider.token_name()?, provider.label())));
-    if let Some((name, label)) = server_token {
-        names.push((name.to_owned(), format!("the {label} API token")));
-    }
-    let dns_token = spec.domain.as_ref().and_then(|domain| {
-        let provider = domain.dns.provider();
-        Some((provider.token_name()?, provider.label()))
-    });
-    if let Some((name, label)) = dns_token
-        && !names.iter().any(|(known, _)| known == name)
-    {
-        let what = if name == "namecheap-key" {
-            "Namecheap's API key".to_owned()
-        } else {
-            format!("the {label} API token")
-        };
-        names.push((name.to_owned(), what));
-    }
-    if spec.app.deploy_key == "keychain" {
-        names.push((
-            DEPLOY_KEY.to_owned(),
-            "the repository's deploy key".to_owned(),
-        ));
-    }
-    for name in &spec.app.secrets {
-        names.push((
-            secrets::env_secret_name(name),
-            format!("the app's {name} variable"),
-        ));
-    }
-    let notify = &spec.notify;
-    let channels = [
-        (
-            notify
-                .email
-                .as_ref()
-                .is_some_and(|e| !e.username.is_empty()),
-            0,
-        ),
-        (notify.sms.is_some(), 1),
-        (notify.slack.is_some(), 2),
-        (notify.webhook.is_some(), 3),
-    ];
-    for (configured, index) in channels {
-        if configured {
-            let (name, what) = slipway_spec::notify::SECRET_NAMES[index];
-            names.push((name.to_owned(), what.to_owned()));
-        }
-    }
-    names
-}
-
 /// Reads one secret from standard input, with the terminal's echo off when it is one.
 fn read_secret(out: &mut impl Write, name: &str) -> io::Result<Secret> {
     let terminal = io::stdin().is_terminal();
@@ -268,7 +206,7 @@ pub fn secret(
             };
         }
         SecretCommand::List => {
-            let names = used(&spec);
+            let names = secrets::used(&spec);
             if names.is_empty() {
                 let _ = writeln!(out, "slipway.toml uses no secrets.");
             }
@@ -296,11 +234,8 @@ pub fn notify_test(
     context: &Context,
 ) -> Result<bool, AppError> {
     let spec = read_spec(config)?;
-    let channels = notify::channels(&spec, &context.store, &Services::from_env(), Desktop::new());
-    let notifier = Notifier::default();
     let mut all_sent = true;
-    for channel in &channels.ready {
-        let delivery = notifier.send_test(&spec.app.name, channel);
+    for delivery in notify::send_tests(&spec, &context.store, &Services::from_env()) {
         all_sent &= delivery.is_sent();
         let _ = match &delivery.status {
             DeliveryStatus::Failed { message } => {
@@ -308,15 +243,6 @@ pub fn notify_test(
             }
             _ => writeln!(out, "  sent    {}", delivery.target),
         };
-    }
-    for delivery in &channels.unavailable {
-        all_sent = false;
-        let _ = writeln!(
-            out,
-            "  FAILED  {}: {}",
-            delivery.target,
-            delivery.error().unwrap_or_default()
-        );
     }
     Ok(all_sent)
 }

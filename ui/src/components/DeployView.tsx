@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useDashboardLink } from '../lib/nav';
 import type { DeployRun } from '../lib/use-deploy';
 import { DeployLog } from './DeployLog';
 import { DeployOutcome } from './DeployOutcome';
@@ -15,6 +16,7 @@ interface Props {
 export function DeployView({ name, deploy, onReview }: Props) {
   const { phase, state } = deploy;
   const running = phase.kind === 'running';
+  const toDashboard = useDashboardLink();
 
   // When the deploy ends, its outcome comes into view with the heading above it.
   useEffect(() => {
@@ -86,6 +88,11 @@ export function DeployView({ name, deploy, onReview }: Props) {
             <button type="button" className="button" data-testid="back-to-review" onClick={onReview}>
               <span aria-hidden="true">← </span>Back to Review
             </button>
+            {phase.kind === 'live' && toDashboard && (
+              <button type="button" className="button button-primary" data-testid="open-dashboard" onClick={toDashboard.go}>
+                Open the dashboard
+              </button>
+            )}
             {phase.kind === 'live' && (
               <button type="button" className="button button-plain" data-testid="deploy-again" onClick={deploy.start}>
                 Deploy again

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { hasWww, newDomain, renamed, withWww, wwwOf } from '../lib/domain';
+import { certificateAuthority, hasWww, newDomain, renamed, withWww, wwwOf } from '../lib/domain';
 import type { Choices } from '../lib/draft';
 import type { DomainSpec, Problem, Spec, TlsSpec } from '../lib/ipc/bindings';
 import { CHOOSE_DOMAIN, problemsByField, stepOfField } from '../lib/steps';
@@ -57,6 +57,7 @@ export function DomainStep({ index, spec, choices, problems, onChange, children 
 
   const setDomain = (next: DomainSpec) => onChange({ ...spec, domain: next });
   const tls: TlsSpec = spec.tls ?? { email: '' };
+  const letsEncrypt = certificateAuthority(tls.acme) === "Let's Encrypt";
   const setTls = (patch: Partial<TlsSpec>) => onChange({ ...spec, tls: { ...tls, ...patch } });
 
   return (
@@ -102,8 +103,12 @@ export function DomainStep({ index, spec, choices, problems, onChange, children 
                 testId="field-tls.staging_first"
                 checked={tls.staging_first ?? false}
                 onChange={(on) => setTls({ staging_first: on })}
-                label="Try Let's Encrypt staging first"
-                hint="Before the first real certificate, Slipway proves the whole path with Let's Encrypt's test service, whose limits are generous. It adds a few seconds, once."
+                label={letsEncrypt ? "Try Let's Encrypt staging first" : 'Try a trial certificate first'}
+                hint={
+                  letsEncrypt
+                    ? "Before the first real certificate, Slipway proves the whole path with Let's Encrypt's test service, whose limits are generous. It adds a few seconds, once."
+                    : `Before the first real certificate, Slipway proves the whole path with a trial request to ${certificateAuthority(tls.acme)}. It adds a few seconds, once.`
+                }
               />
             </section>
           </>

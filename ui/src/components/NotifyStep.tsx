@@ -6,10 +6,11 @@ import { problemsByField, stepOfField } from '../lib/steps';
 import { useSecretStates } from '../lib/use-secrets';
 import { ChannelFields } from './ChannelFields';
 import { Check } from './Check';
-import { Field, Message } from './Field';
+import { Field } from './Field';
 import type { Change } from './ProjectWizard';
 import { SecretField } from './SecretField';
 import { StepHeader } from './StepHeader';
+import { TestSend } from './TestSend';
 import { Unplaced } from './Unplaced';
 
 interface Props {
@@ -99,6 +100,11 @@ export function NotifyStep({ index, spec, choices, problems, onChange, children 
               </select>
             )}
           </Field>
+          <TestSend
+            spec={spec}
+            id="desktop"
+            only={{ desktop: 'always', email: null, sms: null, slack: null, webhook: null }}
+          />
         </div>
 
         {CHANNELS.map((channel) => {
@@ -130,19 +136,11 @@ export function NotifyStep({ index, spec, choices, problems, onChange, children 
                     stored={secrets.isSet(channel.secret)}
                     onStored={() => secrets.stored(channel.secret)}
                   />
-                  <div className="test-send">
-                    <button
-                      type="button"
-                      className="button button-small"
-                      disabled
-                      aria-describedby={`test-${channel.key}-note`}
-                    >
-                      Send test
-                    </button>
-                    <p className="hint" id={`test-${channel.key}-note`}>
-                      <Message text="Sending a test from this window is coming. Until then, save slipway.toml and run `slipway notify test` in the project folder." />
-                    </p>
-                  </div>
+                  <TestSend
+                    spec={spec}
+                    id={channel.key}
+                    only={{ desktop: 'never', email: null, sms: null, slack: null, webhook: null, [channel.key]: value }}
+                  />
                 </div>
               )}
             </section>

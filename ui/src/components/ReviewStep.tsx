@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { DNS_LABEL, dnsKind } from '../lib/domain';
+import { certificateAuthority, DNS_LABEL, dnsKind } from '../lib/domain';
 import type { Problem, Spec } from '../lib/ipc/bindings';
 import { frameworkLabel } from '../lib/labels';
 import { CLOUD_LABEL, isCloud, serverKind } from '../lib/server';
@@ -34,6 +34,7 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
   const ready = problems.length === 0 && !checking;
   const domain = spec.domain ?? null;
   const names = domain ? [domain.name, ...(domain.aliases ?? [])] : [];
+  const issuer = certificateAuthority(spec.tls?.acme);
   const stepIndex = (key: string) => STEPS.findIndex((s) => s.key === key);
 
   return (
@@ -88,7 +89,7 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
             </PlanItem>
           )}
           {domain && (
-            <PlanItem where="At Let's Encrypt">
+            <PlanItem where={`At ${issuer}`}>
               A certificate for <Names names={names} />, renewed automatically
               {spec.tls?.staging_first ? ', after a trial run on the staging service' : ''}. Notices
               go to {spec.tls?.email || 'your e-mail'}.
@@ -120,7 +121,8 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
               <>
                 <Names names={names} />
                 <span className="sub muted">
-                  HTTPS from Let's Encrypt{spec.tls?.staging_first ? ', staging first' : ''}; records at{' '}
+                  HTTPS from {issuer}
+                  {spec.tls?.staging_first ? ', staging first' : ''}; records at{' '}
                   {DNS_LABEL[dnsKind(domain)]}.
                 </span>
               </>

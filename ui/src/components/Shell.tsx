@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useDashboardLink } from '../lib/nav';
 import { STEPS } from '../lib/steps';
 import { Logo } from './Logo';
 
@@ -18,6 +19,7 @@ interface Props {
 
 /** The wizard's frame: the steps on the left, the current step on the right. */
 export function Shell({ current, canGo, done, onGo, demo, deploying = false, children }: Props) {
+  const toDashboard = useDashboardLink();
   return (
     <div className="shell">
       <aside className="sidebar">
@@ -26,6 +28,11 @@ export function Shell({ current, canGo, done, onGo, demo, deploying = false, chi
             <Logo />
             <span>Slipway</span>
           </div>
+          {toDashboard?.listed && (
+            <button type="button" className="link to-dashboard" data-testid="to-dashboard" onClick={toDashboard.go}>
+              <span aria-hidden="true">← </span>Your sites
+            </button>
+          )}
           <nav aria-label="Setup steps">
             <ol className="steps">
               {STEPS.map((step, i) => {

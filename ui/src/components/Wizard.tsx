@@ -20,13 +20,17 @@ interface Opened {
  * Opening a project folder, and coming back to the one that was open when the window was
  * last closed; once a folder is open, the wizard for it.
  */
-export function Wizard({ demo }: { demo: boolean }) {
+/**
+ * `folder`: open this project (the dashboard's Settings); null: start afresh (Add a
+ * project); absent: pick up the folder that was open when the window last closed.
+ */
+export function Wizard({ demo, folder: given }: { demo: boolean; folder?: string | null }) {
   const backend = useBackend();
   const [resuming, setResuming] = useState(() => {
-    const folder = lastFolder();
+    const folder = given === undefined ? lastFolder() : given;
     return folder === null ? null : loadDraft(folder);
   });
-  const [path, setPath] = useState(resuming?.folder ?? '');
+  const [path, setPath] = useState(given ?? resuming?.folder ?? '');
   const [opening, setOpening] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [opened, setOpened] = useState<Opened | null>(null);
@@ -65,9 +69,10 @@ export function Wizard({ demo }: { demo: boolean }) {
   }
 
   // Once, when the window opens: back to the folder that was open when it closed.
-  const resumeFolder = useRef(resuming?.folder ?? null);
+  // Or, from the dashboard's Settings, to the project asked for.
+  const resumeFolder = useRef(given === undefined ? (resuming?.folder ?? null) : given);
   useEffect(() => {
-    if (resumeFolder.current !== null) void open(resumeFolder.current, true);
+    if (resumeFolder.current !== null) void open(resumeFolder.current, given === undefined);
   }, []);
 
   const opener: Opener = {

@@ -6,12 +6,16 @@ import type {
   ErrorCode,
   IpcError,
   Live,
+  LiveStatus,
   News,
   Problem,
   Project,
+  ProjectCard,
+  RunRecord,
   SecretState,
   ServerOffer,
   Spec,
+  TestDelivery,
 } from './ipc/bindings';
 
 export type { IpcError } from './ipc/bindings';
@@ -48,8 +52,28 @@ export interface Backend {
    * the site then still serving what it served before. One deploy at a time.
    */
   deploy(folder: string, onNews: (news: News) => void): Promise<Live | null>;
-  /** Stops the running deploy after its current action; the site keeps serving. */
+  /**
+   * Switches the site of the project in `folder` back to the kept release `release` (the
+   * one before the live one when null), without building anything. Streams like `deploy`.
+   */
+  rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null>;
+  /** Stops the running deploy or rollback after its current action; the site keeps serving. */
   cancelDeploy(): Promise<void>;
+  /** Every project deployed from this computer, with how its last run ended; no network. */
+  projects(): Promise<ProjectCard[]>;
+  /** What the project's server says now: health, live release, kept releases, certificate. */
+  projectStatus(folder: string): Promise<LiveStatus>;
+  /** The project's runs, newest first. */
+  history(folder: string): Promise<RunRecord[]>;
+  /** Every line of one run, as it streamed. */
+  historyLog(folder: string, id: string): Promise<News[]>;
+  /**
+   * Takes the project off the dashboard and forgets its history; with `destroy` (the
+   * server's name, typed back by the user) its server is destroyed at its provider first.
+   */
+  removeProject(folder: string, destroy: string | null): Promise<void>;
+  /** A test message on every channel `spec` configures; says what happened on each. */
+  sendTests(spec: Spec): Promise<TestDelivery[]>;
 }
 
 /** The providers that make servers, as `server.provider` names them. */

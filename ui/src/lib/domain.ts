@@ -88,3 +88,19 @@ export function aRecords(domain: DomainSpec, server: ServerSpec | null | undefin
     .filter((n) => n !== '')
     .map((name) => ({ name, value: address ?? "the server's address", known: address !== null }));
 }
+
+/**
+ * Who issues the certificate, for sentences: Let's Encrypt unless `tls.acme` names another
+ * ACME directory, which is then named by its host ("the certificate authority at
+ * acme.example.internal").
+ */
+export function certificateAuthority(acme: string | undefined): string {
+  const directory = (acme ?? '').trim();
+  if (directory === '') return "Let's Encrypt";
+  try {
+    const host = new URL(directory).hostname;
+    return /(^|\.)letsencrypt\.org$/.test(host) ? "Let's Encrypt" : `the certificate authority at ${host}`;
+  } catch {
+    return `the certificate authority at ${directory}`;
+  }
+}

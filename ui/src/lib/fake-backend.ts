@@ -17,20 +17,26 @@ import {
   quote,
   required,
 } from './fake-checks';
-import { DEFAULT_DEPLOY, playDeploy, type FakeDeployOptions } from './fake-deploy';
+import { FakeDashboard, rollbackNews, seedDemo } from './fake-dashboard';
+import { CANCELLED, DEFAULT_DEPLOY, playDeploy, type FakeDeployOptions } from './fake-deploy';
 import type {
   Detection,
   DnsStatus,
   Interface,
   IpcError,
   Live,
+  LiveStatus,
   News,
   Problem,
   Project,
+  ProjectCard,
+  RunRecord,
   SecretState,
   ServerOffer,
   Spec,
+  TestDelivery,
 } from './ipc/bindings';
+import { newServer } from './server';
 import { sshRepository } from './spec-form';
 
 export const DEMO_ROOT = '/home/ana/projects';
@@ -423,6 +429,8 @@ export interface FakeOptions {
   pickedFolder?: string | null;
   /** How the pretend deploy goes: succeeds or fails, how fast, how much it prints. */
   deploy?: Partial<FakeDeployOptions>;
+  /** Start with two deployed demo projects (shop live with three releases, blog failed). */
+  seedDashboard?: boolean;
 }
 
 type Cloud = Exclude<CloudProvider, 'sandbox'>;
@@ -511,7 +519,8 @@ export class FakeBackend implements Backend {
   private readonly saved = new Map<string, Spec>();
   /** Which secrets each project has "in the keychain": names only, never values. */
   private readonly secrets = new Map<string, Set<string>>();
-  private readonly options: Required<Omit<FakeOptions, 'deploy'>>;
+  private readonly options: Required<Omit<FakeOptions, 'deploy' | 'seedDashboard'>>;
+  private readonly dashboard = new FakeDashboard();
   private readonly deployOptions: FakeDeployOptions;
   /** The running deploy's stop flag; null when none runs. */
   private running: { stop: boolean } | null = null;
@@ -524,10 +533,20 @@ export class FakeBackend implements Backend {
       pickedFolder: options.pickedFolder === undefined ? DEMO_PATHS.flask : options.pickedFolder,
     };
     this.deployOptions = { ...DEFAULT_DEPLOY, ...options.deploy };
+    if (options.seedDashboard) {
+      const shop = draft(flaskShop());
+      shop.server = { ...newServer('digitalocean'), region: 'fra1', size: 's-1vcpu-1gb', image: 'debian-12-x64' };
+      shop.domain = { name: 'shop.example.com', aliases: ['www.shop.example.com'] };
+      shop.tls = { email: 'ana@example.com' };
+      const blog = blogConfig(djangoBlog());
+      this.saved.set(DEMO_PATHS.flask, shop);
+      this.saved.set(DEMO_PATHS.django, blog);
+      seedDemo(this.dashboard, shop, blog, DEMO_PATHS.flask, DEMO_PATHS.django);
+    }
   }
 
   async deploy(folder: string, onNews: (news: News) => void): Promise<Live | null> {
-    const spec = this.saved.get(folder);
+    const spec = this.saved.get(folder) ?? this.dashboard.spec(folder);
     if (!spec) {
       return reject({
         code: 'not_found',
@@ -546,11 +565,115 @@ export class FakeBackend implements Backend {
     }
     const run = { stop: false };
     this.running = run;
+    const recorded = this.dashboard.begin(folder, structuredClone(spec), 'deploy');
+    const release = this.dashboard.nextRelease(folder, 'a3f9c2e');
     try {
-      return await playDeploy(structuredClone(spec), this.deployOptions, onNews, () => run.stop);
+      const live = await playDeploy(
+        structuredClone(spec),
+        this.deployOptions,
+        (news) => {
+          recorded.news(news);
+          onNews(news);
+        },
+        () => run.stop,
+      );
+      const went = live && { ...live, release: release ?? live.release };
+      recorded.end(went ? { kind: 'live', ...went } : { kind: 'declined' });
+      return went;
+    } catch (e) {
+      const error = e as IpcError;
+      recorded.end(
+        error === CANCELLED
+          ? { kind: 'cancelled', step: 'nginx:shop' }
+          : { kind: 'failed', step: 'health', message: error.message },
+      );
+      throw e;
     } finally {
       this.running = null;
     }
+  }
+
+  async rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null> {
+    await sleep(this.options.remoteDelay);
+    const spec = this.dashboard.spec(folder);
+    const target = this.dashboard.rollbackTarget(folder, release);
+    if ('code' in target) return reject(target);
+    if (!spec) return reject({ code: 'not_found', message: `${folder} is not on the dashboard`, hints: [], field: 'path' });
+    if (this.running) {
+      return reject({
+        code: 'locked',
+        message: 'A deploy or rollback is already running in this window',
+        hints: ['Wait for it to finish, or cancel it'],
+        field: null,
+      });
+    }
+    this.running = { stop: false };
+    const recorded = this.dashboard.begin(folder, spec, 'rollback');
+    try {
+      for (const news of rollbackNews(spec.app.name, target.id)) {
+        await sleep(this.deployOptions.pace * 150);
+        recorded.news(news);
+        onNews(news);
+      }
+      const live: Live = {
+        release: target.id,
+        commit: target.commit,
+        url: spec.domain ? `https://${spec.domain.name}` : `http://${spec.server?.host ?? ''}`,
+      };
+      recorded.end({ kind: 'live', ...live });
+      return live;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async projects(): Promise<ProjectCard[]> {
+    await sleep(this.options.checkDelay);
+    return this.dashboard.cards();
+  }
+
+  async projectStatus(folder: string): Promise<LiveStatus> {
+    await sleep(this.options.remoteDelay);
+    const status = this.dashboard.status(folder);
+    return 'code' in status ? reject(status) : status;
+  }
+
+  async history(folder: string): Promise<RunRecord[]> {
+    await sleep(this.options.checkDelay);
+    return this.dashboard.runs(folder);
+  }
+
+  async historyLog(folder: string, id: string): Promise<News[]> {
+    await sleep(this.options.checkDelay);
+    const log = this.dashboard.log(folder, id);
+    return Array.isArray(log) ? log : reject(log);
+  }
+
+  async removeProject(folder: string, destroy: string | null): Promise<void> {
+    await sleep(this.options.remoteDelay);
+    const refused = this.dashboard.remove(folder, destroy);
+    if (refused) return reject(refused);
+  }
+
+  async sendTests(spec: Spec): Promise<TestDelivery[]> {
+    await sleep(this.options.remoteDelay);
+    const notify = spec.notify;
+    const project = spec.app.name;
+    const out: TestDelivery[] = [];
+    if (notify?.desktop && notify.desktop !== 'never') {
+      out.push({ channel: 'desktop', target: 'this computer', error: null });
+    }
+    const secretFor = (name: string, channel: string, target: string) =>
+      out.push({
+        channel,
+        target,
+        error: this.has(project, name) ? null : `the secret ${project}/${name} is not set: enter it above first`,
+      });
+    if (notify?.slack) secretFor('slack-webhook', 'Slack', 'Slack');
+    if (notify?.sms) secretFor('twilio-token', 'SMS', `SMS to ${notify.sms.to}`);
+    if (notify?.email) out.push({ channel: 'email', target: `email to ${notify.email.to}`, error: null });
+    if (notify?.webhook) out.push({ channel: 'webhook', target: `webhook ${notify.webhook.url}`, error: null });
+    return out;
   }
 
   async cancelDeploy(): Promise<void> {

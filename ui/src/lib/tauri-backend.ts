@@ -5,12 +5,16 @@ import { toIpcError, type Backend, type CloudProvider } from './backend';
 import type {
   DnsStatus,
   Live,
+  LiveStatus,
   News,
   Problem,
   Project,
+  ProjectCard,
+  RunRecord,
   SecretState,
   ServerOffer,
   Spec,
+  TestDelivery,
 } from './ipc/bindings';
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
@@ -60,7 +64,37 @@ export class TauriBackend implements Backend {
     return call('deploy', { folder, onNews: channel });
   }
 
+  rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null> {
+    const channel = new Channel<News>();
+    channel.onmessage = onNews;
+    return call('rollback', { folder, release, onNews: channel });
+  }
+
   cancelDeploy(): Promise<void> {
     return call('cancel_deploy', {});
+  }
+
+  projects(): Promise<ProjectCard[]> {
+    return call('projects', {});
+  }
+
+  projectStatus(folder: string): Promise<LiveStatus> {
+    return call('project_status', { folder });
+  }
+
+  history(folder: string): Promise<RunRecord[]> {
+    return call('history', { folder });
+  }
+
+  historyLog(folder: string, id: string): Promise<News[]> {
+    return call('history_log', { folder, id });
+  }
+
+  removeProject(folder: string, destroy: string | null): Promise<void> {
+    return call('remove_project', { folder, destroy });
+  }
+
+  sendTests(spec: Spec): Promise<TestDelivery[]> {
+    return call('send_tests', { spec });
   }
 }

@@ -23,12 +23,21 @@ export interface DeployRun {
   cancel: () => void;
 }
 
-/**
- * One deploy of the project in `folder` at a time, and what it has told the user. News
- * arrives thousands of times a second on a long build; it is gathered and drawn once a
- * frame, so the window keeps up.
- */
+/** A run the backend streams: a deploy, or a rollback. */
+export type Runner = (onNews: (news: News) => void) => Promise<Live | null>;
+
+/** One deploy of the project in `folder` at a time, and what it has told the user. */
 export function useDeploy(folder: string): DeployRun {
+  const backend = useBackend();
+  return useRun(useCallback<Runner>((onNews) => backend.deploy(folder, onNews), [backend, folder]));
+}
+
+/**
+ * One run at a time (`go` starts it), and what it has told the user. News arrives
+ * thousands of times a second on a long build; it is gathered and drawn once a frame, so
+ * the window keeps up.
+ */
+export function useRun(go: Runner): DeployRun {
   const backend = useBackend();
   const [phase, setPhase] = useState<DeployPhase>({ kind: 'running', stopping: false });
   const [state, setState] = useState<DeployState>(EMPTY);
@@ -86,7 +95,7 @@ export function useDeploy(folder: string): DeployRun {
       setSaid(words);
     };
 
-    backend.deploy(folder, onNews).then(
+    go(onNews).then(
       (live) =>
         live === null
           ? settle({ kind: 'refused' }, 'The deploy stopped: the server was not trusted')
@@ -100,7 +109,7 @@ export function useDeploy(folder: string): DeployRun {
         }
       },
     );
-  }, [backend, folder, flush]);
+  }, [go, flush]);
 
   const cancel = useCallback(() => {
     setPhase((p) => (p.kind === 'running' ? { kind: 'running', stopping: true } : p));

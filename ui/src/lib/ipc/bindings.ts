@@ -873,3 +873,180 @@ commit: string,
  * Where the site answers.
  */
 url: string, };
+
+export type RunKind = "deploy" | "rollback";
+
+export type RunOutcome = { "kind": "running" } | { "kind": "live", 
+/**
+ * The release now live.
+ */
+release: string, 
+/**
+ * Its commit, short.
+ */
+commit: string, 
+/**
+ * Where the site answers.
+ */
+url: string, } | { "kind": "failed", 
+/**
+ * The step it stopped at.
+ */
+step: string, 
+/**
+ * What went wrong and what to do, as the user was told.
+ */
+message: string, } | { "kind": "cancelled", 
+/**
+ * The step that was running.
+ */
+step: string, } | { "kind": "declined" } | { "kind": "interrupted" };
+
+export type RunRecord = { 
+/**
+ * Unique within the project: when it started, and what it was.
+ */
+id: string, 
+/**
+ * Deploy or rollback.
+ */
+kind: RunKind, 
+/**
+ * When it started, in seconds since 1970 (UTC).
+ */
+started: number, 
+/**
+ * How long it took, in milliseconds; 0 while it runs.
+ */
+millis: number, 
+/**
+ * The commit deployed, short, once known.
+ */
+commit: string | null, 
+/**
+ * Its subject line.
+ */
+subject: string | null, 
+/**
+ * How it ended.
+ */
+outcome: RunOutcome, };
+
+export type ProjectCard = { 
+/**
+ * The folder holding `slipway.toml`.
+ */
+folder: string, 
+/**
+ * The app's name (the folder's name when the spec cannot be read).
+ */
+name: string, 
+/**
+ * Where the site answers.
+ */
+url: string | null, 
+/**
+ * Where it runs, for people: `DigitalOcean · fra1 · s-1vcpu-1gb` or `deploy@host`.
+ */
+server: string, 
+/**
+ * The provider that made the server, when one did: Remove can destroy it.
+ */
+provider: string | null, 
+/**
+ * The server's name at the provider, which Remove asks to be typed back.
+ */
+server_name: string | null, 
+/**
+ * The latest run.
+ */
+last: RunRecord | null, 
+/**
+ * The latest run that went live.
+ */
+last_live: RunRecord | null, 
+/**
+ * Why the project cannot be deployed as it is (its `slipway.toml` is gone or
+ * invalid), with what to do.
+ */
+problem: string | null, };
+
+export type ReleaseRow = { 
+/**
+ * Its name.
+ */
+id: string, 
+/**
+ * Its commit, short.
+ */
+commit: string, 
+/**
+ * It is live now.
+ */
+live: boolean, 
+/**
+ * It can go live again at once: built, and it served before.
+ */
+ready: boolean, };
+
+export type CertificateRow = { 
+/**
+ * The names it covers.
+ */
+names: Array<string>, 
+/**
+ * Who issued it.
+ */
+issuer: string, 
+/**
+ * When it expires, as the certificate says it.
+ */
+expires: string, 
+/**
+ * Whole days left; negative once expired.
+ */
+days_left: number, };
+
+export type LiveStatus = { 
+/**
+ * The health check through nginx passed.
+ */
+healthy: boolean, 
+/**
+ * What it returned: `HTTP 200`, or why it failed.
+ */
+health: string, 
+/**
+ * The live release.
+ */
+release: string | null, 
+/**
+ * Its commit, short.
+ */
+commit: string | null, 
+/**
+ * Every kept release, newest first.
+ */
+releases: Array<ReleaseRow>, 
+/**
+ * The certificate, when the site has a domain and a certificate.
+ */
+certificate: CertificateRow | null, 
+/**
+ * Who holds the deploy lock, if anyone: a run is going on (or died holding it).
+ */
+locked_by: string | null, };
+
+export type TestDelivery = { 
+/**
+ * The kind of channel: `desktop`, `SMS`, `Slack`, `email`, `webhook`.
+ */
+channel: string, 
+/**
+ * Where it went.
+ */
+target: string, 
+/**
+ * Why it did not go, when it did not.
+ */
+error: string | null, };
