@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launch, RESULTS, serve, type StaticServer } from './harness.js';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { RESULTS } from './harness.js';
+import { usePages } from './pages.js';
 
 const SHOP = '/home/ana/projects/shop';
 const TIMEOUT = 5_000;
@@ -20,41 +21,12 @@ const HEADINGS = {
 } as const;
 type StepName = keyof typeof HEADINGS;
 
-let server: StaticServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors = new WeakMap<Page, string[]>();
+const pages = usePages(TIMEOUT);
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.close();
-});
-
-async function newPage(
+function newPage(
   options: { colorScheme?: 'light' | 'dark'; size?: { width: number; height: number } } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: options.size ?? { width: 1180, height: 860 },
-    colorScheme: options.colorScheme ?? 'light',
-    reducedMotion: 'reduce',
-  });
-  contexts.push(context);
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('404')) problems.push(message.text());
-  });
-  errors.set(page, problems);
-  await page.goto(server.url);
-  return page;
+  return pages.open(options);
 }
 
 async function heading(page: Page, step: StepName): Promise<void> {
@@ -148,7 +120,7 @@ describe('moving through the wizard', () => {
     await page.getByTestId('go-server').click();
     await heading(page, 'server');
     assert.equal(await page.getByTestId('go-notify').count(), 0);
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('keeps Next from leaving a step with problems, and shows the first one', async () => {
@@ -247,7 +219,7 @@ describe('the Server step', () => {
     assert.equal(await page.getByTestId('field-server.region').inputValue(), 'fra1');
     assert.equal(await page.getByTestId('field-server.size').inputValue(), 's-1vcpu-2gb');
     await next(page, 'domain');
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('uses a stored token without asking again, and lets it be replaced', async () => {
@@ -505,7 +477,7 @@ describe('the Review step', () => {
     await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="review-save"]')?.disabled);
     await page.getByTestId('review-save').click();
     assert.match(await page.getByTestId('review-saved').innerText(), /Saved to \/home\/ana\/projects\/shop\/slipway\.toml/);
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('is reached only once every step before it is clear', async () => {
@@ -574,7 +546,7 @@ describe('the draft', () => {
     assert.equal(await page.getByTestId('field-server.size').inputValue(), 's-1vcpu-1gb');
     await page.getByTestId('go-app').click();
     assert.equal(await page.getByTestId('field-app.repository').inputValue(), 'git@github.com:ana-ruiz/shop.git');
-    assert.deepEqual(errors.get(page), []);
+    assert.deepEqual(pages.errors(page), []);
   });
 
   it('strips a password typed into the repository URL, and starts over on request', async () => {

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, RESULTS, serve, type StaticServer } from './harness.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { RESULTS } from './harness.js';
+import { usePages } from './pages.js';
 
 const SHOP = '/home/ana/projects/shop';
 const BLOG = '/home/ana/projects/blog';
@@ -14,41 +15,14 @@ const TOOLS = '/home/ana/projects/tools';
 const SITE = '/home/ana/projects/site';
 const TIMEOUT = 5_000;
 
-let server: StaticServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const pages = usePages(TIMEOUT);
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function newPage(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1180, height: 860 },
-    colorScheme: options.colorScheme ?? 'light',
-    reducedMotion: 'reduce',
-  });
-  contexts.push(context);
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  await page.goto(server.url);
-  (page as Page & { problems?: string[] }).problems = problems;
-  return page;
+function newPage(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  return pages.open(options);
 }
 
 function consoleProblems(page: Page): string[] {
-  return (page as Page & { problems?: string[] }).problems ?? [];
+  return pages.errors(page);
 }
 
 async function openFolder(page: Page, path: string): Promise<void> {
@@ -62,10 +36,6 @@ async function openShop(page: Page): Promise<void> {
 }
 
 describe('step 1: which app are we deploying?', () => {
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-  });
-
   it('shows the wizard steps with only the first one active', async () => {
     const page = await newPage();
     const nav = page.getByRole('navigation', { name: 'Setup steps' });

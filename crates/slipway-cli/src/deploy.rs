@@ -317,18 +317,18 @@ fn holder(context: &Context, doing: &str) -> Holder {
     context.local().holder(doing)
 }
 
-/// `slipway deploy`; `Ok(false)` when the user declined.
-pub fn deploy(
-    out: &mut impl Write,
+/// A run of the spec in `config` that is `doing` something, stopped by Ctrl-C after the
+/// running action.
+fn request<'a>(
     config: &Path,
-    context: &Context,
+    context: &'a Context,
     options: &DeployOptions,
-) -> Result<bool, AppError> {
-    let spec = read_spec(config)?;
+    doing: &str,
+) -> Result<run::Request<'a>, AppError> {
     let cancel = Cancel::default();
     watch_for_interrupt(&cancel);
-    let request = run::Request {
-        spec,
+    Ok(run::Request {
+        spec: read_spec(config)?,
         folder: config_dir(config),
         revision: options.revision.clone(),
         allow_uncommitted: options.allow_uncommitted,
@@ -338,10 +338,20 @@ pub fn deploy(
         store: &context.store,
         endpoints: Endpoints::from_env()?,
         services: Services::from_env(),
-        holder: holder(context, "deploy"),
+        holder: holder(context, doing),
         cancel,
         nonce: run::nonce(),
-    };
+    })
+}
+
+/// `slipway deploy`; `Ok(false)` when the user declined.
+pub fn deploy(
+    out: &mut impl Write,
+    config: &Path,
+    context: &Context,
+    options: &DeployOptions,
+) -> Result<bool, AppError> {
+    let request = request(config, context, options, "deploy")?;
     let mut terminal = Terminal {
         out: &mut *out,
         mode: options.mode,
@@ -557,23 +567,7 @@ pub fn rollback(
     to: Option<&str>,
     options: &DeployOptions,
 ) -> Result<bool, AppError> {
-    let cancel = Cancel::default();
-    watch_for_interrupt(&cancel);
-    let request = run::Request {
-        spec: read_spec(config)?,
-        folder: config_dir(config),
-        revision: options.revision.clone(),
-        allow_uncommitted: options.allow_uncommitted,
-        force_unlock: options.force_unlock,
-        known_hosts: context.known_hosts.clone(),
-        env: context.env.clone(),
-        store: &context.store,
-        endpoints: Endpoints::from_env()?,
-        services: Services::from_env(),
-        holder: holder(context, "rollback"),
-        cancel,
-        nonce: run::nonce(),
-    };
+    let request = request(config, context, options, "rollback")?;
     let mut terminal = Terminal {
         out: &mut *out,
         mode: options.mode,
