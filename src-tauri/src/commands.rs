@@ -1,6 +1,7 @@
 //! The commands the UI invokes. Each is a few lines: convert, call `slipway_app`, map
 //! the error to the one wire format, [`IpcError`].
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use slipway_app::cloud::Endpoints;
@@ -146,4 +147,21 @@ pub async fn send_tests(
             .collect()
     })
     .await)
+}
+
+/// The window has drawn its first screen the user can act on. With
+/// `SLIPWAY_EXIT_WHEN_READY` set (the startup benchmark), prints how long that took since
+/// the process started and quits.
+#[tauri::command]
+#[allow(clippy::needless_pass_by_value)] // Tauri hands commands their app handle by value.
+pub fn window_ready<R: Runtime>(app: tauri::AppHandle<R>) {
+    if std::env::var_os("SLIPWAY_EXIT_WHEN_READY").is_some() {
+        let millis = crate::STARTED
+            .get()
+            .map_or(0, |started| started.elapsed().as_millis());
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "slipway-desktop: interactive after {millis} ms");
+        let _ = out.flush();
+        app.exit(0);
+    }
 }

@@ -93,6 +93,7 @@ fn not_open(folder: &std::path::Path) -> IpcError {
 async fn run_in_window(
     kind: RunKind,
     folder: String,
+    allow_uncommitted: bool,
     on_news: Channel<News>,
     state: State<'_, AppState>,
     work: impl FnOnce(&run::Request<'_>, &mut Window) -> Result<Option<Live>, AppError> + Send + 'static,
@@ -114,7 +115,7 @@ async fn run_in_window(
             spec,
             folder,
             revision: "HEAD".into(),
-            allow_uncommitted: false,
+            allow_uncommitted,
             force_unlock: false,
             known_hosts: local.known_hosts.clone(),
             env: local.env.clone(),
@@ -151,17 +152,21 @@ async fn run_in_window(
 }
 
 /// Deploys the last commit of the project in `folder` (opened in this window, or on the
-/// dashboard) with its saved `slipway.toml`; news streams to `on_news`. `None` when the
-/// user refused the host key.
+/// dashboard) with its saved `slipway.toml`; news streams to `on_news`. Uncommitted
+/// changes in the app's folder refuse the deploy unless `allow_uncommitted`. `None` when
+/// the user refused the host key.
 #[tauri::command]
 pub async fn deploy(
     folder: String,
+    allow_uncommitted: Option<bool>,
     on_news: Channel<News>,
     state: State<'_, AppState>,
 ) -> Result<Option<Live>, IpcError> {
+    let allow = allow_uncommitted.unwrap_or(false);
     run_in_window(
         RunKind::Deploy,
         folder,
+        allow,
         on_news,
         state,
         |request, window| run::deploy(request, window),
@@ -181,6 +186,7 @@ pub async fn rollback(
     run_in_window(
         RunKind::Rollback,
         folder,
+        false,
         on_news,
         state,
         move |request, window| run::rollback(request, release.as_deref(), window),

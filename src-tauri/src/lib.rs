@@ -117,6 +117,7 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::secret_states,
             commands::dns_status,
             commands::send_tests,
+            commands::window_ready,
             deploying::deploy,
             deploying::rollback,
             deploying::cancel_deploy,
@@ -128,8 +129,12 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         ])
 }
 
+/// When the process started, for the startup benchmark.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the desktop app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     app(Builder::default())
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| panic!("Slipway could not start its window: {error}"));

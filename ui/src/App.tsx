@@ -34,6 +34,12 @@ export function App({ demo }: { demo: boolean }) {
     );
   }, [backend]);
 
+  // The first screen the user can act on is drawn: say so once, after the frame.
+  const started = view.kind !== 'starting';
+  useEffect(() => {
+    if (started) requestAnimationFrame(() => void backend.windowReady().catch(() => {}));
+  }, [started, backend]);
+
   const toDashboard = useCallback(() => {
     setHasProjects(true);
     setView({ kind: 'dashboard' });

@@ -85,6 +85,18 @@ describe('the dashboard', () => {
     noErrors(page);
   });
 
+  it('offers to redeploy the last commit when the folder has uncommitted changes', async () => {
+    const page = await newPage('dashboard&dirty&pace=0.05');
+    await healthy(page, 'shop');
+    await page.getByTestId('redeploy-shop').click();
+    await runEnds(page, 'failed');
+    assert.match(await page.getByTestId('run-panel').innerText(), /2 uncommitted change\(s\) would not be deployed/);
+    await page.getByTestId('run-committed').click();
+    await runEnds(page, 'live');
+    assert.match(await page.getByTestId('live-release').innerText(), /^20261127-093312-a3f9c2e$/);
+    noErrors(page);
+  });
+
   it('rolls back to a kept release after asking, and names the switch', async () => {
     const page = await newPage('dashboard&pace=0.05');
     await healthy(page, 'shop');

@@ -113,6 +113,18 @@ describe('deploying from the window', () => {
     assert.deepEqual(pages.errors(page), []);
   });
 
+  it('refuses uncommitted changes, then deploys the last commit without them when asked', async () => {
+    const page = await newPage(`${FAST}&dirty`);
+    await startDeploy(page);
+    await phase(page, 'failed');
+    assert.match(await page.getByTestId('deploy-failed').innerText(), /2 uncommitted change\(s\) would not be deployed/);
+    assert.match(await page.getByTestId('deploy-hints').innerText(), /M app\.py/);
+    await page.getByTestId('deploy-committed').click();
+    await phase(page, 'live');
+    assert.equal(await page.getByTestId('deploy-committed').count(), 0);
+    assert.deepEqual(pages.errors(page), []);
+  });
+
   it('stops after the current action on Cancel, saying the site is untouched', async () => {
     const page = await newPage('pace=0.5');
     await startDeploy(page);

@@ -80,6 +80,16 @@ export function DeployView({ name, deploy, onReview }: Props) {
           </>
         ) : (
           <>
+            {phase.kind === 'failed' && phase.error.code === 'uncommitted' && deploy.startWithoutChanges && (
+              <button
+                type="button"
+                className="button button-primary"
+                data-testid="deploy-committed"
+                onClick={deploy.startWithoutChanges}
+              >
+                Deploy the last commit without them
+              </button>
+            )}
             {phase.kind !== 'live' && (
               <button type="button" className="button button-primary" data-testid="deploy-again" onClick={deploy.start}>
                 Try again

@@ -189,7 +189,16 @@ export function ProjectPanel({ card, busy, onBusy, onChanged, onSettings, onRemo
         </button>
       </div>
 
-      {running && <RunPanel title={running.title} run={run} onClose={() => setRunning(null)} />}
+      {running && (
+        <RunPanel
+          title={running.title}
+          run={run}
+          onClose={() => setRunning(null)}
+          onWithoutChanges={() =>
+            start(`Redeploying ${card.name}`, (onNews) => backend.deploy(folder, onNews, true))
+          }
+        />
+      )}
 
       {open === 'rollback' && (
         <section className="project-section" aria-label={`Roll ${card.name} back`} data-testid={`releases-${id}`}>

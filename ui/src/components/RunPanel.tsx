@@ -10,10 +10,12 @@ interface Props {
   run: DeployRun;
   /** Hides the panel once the run has ended. */
   onClose: () => void;
+  /** Runs again with the last commit, leaving uncommitted changes on this computer. */
+  onWithoutChanges?: () => void;
 }
 
 /** A redeploy or rollback shown inline on the dashboard: steps, log, outcome, Cancel. */
-export function RunPanel({ title, run, onClose }: Props) {
+export function RunPanel({ title, run, onClose, onWithoutChanges }: Props) {
   const { phase, state } = run;
   const running = phase.kind === 'running';
 
@@ -38,9 +40,21 @@ export function RunPanel({ title, run, onClose }: Props) {
             {phase.stopping ? 'Stopping…' : 'Cancel'}
           </button>
         ) : (
-          <button type="button" className="button button-small" data-testid="run-close" onClick={onClose}>
-            Close
-          </button>
+          <span className="run-head-actions">
+            {phase.kind === 'failed' && phase.error.code === 'uncommitted' && onWithoutChanges && (
+              <button
+                type="button"
+                className="button button-small button-primary"
+                data-testid="run-committed"
+                onClick={onWithoutChanges}
+              >
+                Deploy the last commit without them
+              </button>
+            )}
+            <button type="button" className="button button-small" data-testid="run-close" onClick={onClose}>
+              Close
+            </button>
+          </span>
         )}
       </div>
       <p className="sr-only" aria-live="polite">

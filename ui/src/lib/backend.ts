@@ -49,9 +49,11 @@ export interface Backend {
    * creating the server and records the spec asks for. `onNews` hears every step as it
    * happens, in order. Resolves with the live release, or `null` when the user refused a
    * question (a new server's host key); rejects with an `IpcError` when the deploy fails,
-   * the site then still serving what it served before. One deploy at a time.
+   * the site then still serving what it served before. One deploy at a time. Uncommitted
+   * changes in the app's folder refuse it (code `uncommitted`) unless `allowUncommitted`:
+   * the last commit then goes live without them.
    */
-  deploy(folder: string, onNews: (news: News) => void): Promise<Live | null>;
+  deploy(folder: string, onNews: (news: News) => void, allowUncommitted?: boolean): Promise<Live | null>;
   /**
    * Switches the site of the project in `folder` back to the kept release `release` (the
    * one before the live one when null), without building anything. Streams like `deploy`.
@@ -74,6 +76,8 @@ export interface Backend {
   removeProject(folder: string, destroy: string | null): Promise<void>;
   /** A test message on every channel `spec` configures; says what happened on each. */
   sendTests(spec: Spec): Promise<TestDelivery[]>;
+  /** The window shows its first interactive screen (for startup measurements). */
+  windowReady(): Promise<void>;
 }
 
 /** The providers that make servers, as `server.provider` names them. */

@@ -18,7 +18,7 @@ import {
   required,
 } from './fake-checks';
 import { FakeDashboard, rollbackNews, seedDemo } from './fake-dashboard';
-import { CANCELLED, DEFAULT_DEPLOY, playDeploy, type FakeDeployOptions } from './fake-deploy';
+import { CANCELLED, DEFAULT_DEPLOY, playDeploy, UNCOMMITTED, type FakeDeployOptions } from './fake-deploy';
 import type {
   Detection,
   DnsStatus,
@@ -545,8 +545,12 @@ export class FakeBackend implements Backend {
     }
   }
 
-  async deploy(folder: string, onNews: (news: News) => void): Promise<Live | null> {
+  async deploy(folder: string, onNews: (news: News) => void, allowUncommitted = false): Promise<Live | null> {
     const spec = this.saved.get(folder) ?? this.dashboard.spec(folder);
+    if (spec && this.deployOptions.dirty && !allowUncommitted) {
+      await sleep(this.options.checkDelay);
+      return reject(UNCOMMITTED);
+    }
     if (!spec) {
       return reject({
         code: 'not_found',
@@ -654,6 +658,8 @@ export class FakeBackend implements Backend {
     const refused = this.dashboard.remove(folder, destroy);
     if (refused) return reject(refused);
   }
+
+  async windowReady(): Promise<void> {}
 
   async sendTests(spec: Spec): Promise<TestDelivery[]> {
     await sleep(this.options.remoteDelay);

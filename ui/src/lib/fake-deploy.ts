@@ -5,6 +5,8 @@
 // What it does is chosen with FakeDeployOptions, which the preview and the tests set from
 // the page's query string (see `deployOptionsFrom`):
 //   ?deploy=fail          the health check of the new release fails
+//   ?dirty                the folder has uncommitted changes: a deploy is refused unless
+//                         the user deploys the last commit without them
 //   ?pace=0.1             every pause is 10 times shorter (1 is the real feel)
 //   ?flood=100000         the dependency step prints that many lines…
 //   &rate=10000           …this many a second (default 10 000)
@@ -14,6 +16,8 @@ import type { IpcError, Live, News, Spec } from './ipc/bindings';
 
 export interface FakeDeployOptions {
   outcome: 'live' | 'fail';
+  /** The demo folder has uncommitted changes, which refuse a deploy unless allowed. */
+  dirty: boolean;
   /** Multiplies every pause: 1 feels like a real deploy, 0.1 is ten times faster. */
   pace: number;
   /** Lines the dependency step prints, for seeing a very long log; 0 for the usual few. */
@@ -22,7 +26,7 @@ export interface FakeDeployOptions {
   floodRate: number;
 }
 
-export const DEFAULT_DEPLOY: FakeDeployOptions = { outcome: 'live', pace: 1, floodLines: 0, floodRate: 10_000 };
+export const DEFAULT_DEPLOY: FakeDeployOptions = { outcome: 'live', dirty: false, pace: 1, floodLines: 0, floodRate: 10_000 };
 
 /** The options the page's query string asks for (`?deploy=fail&pace=0.2`). */
 export function deployOptionsFrom(search: string): FakeDeployOptions {
@@ -33,11 +37,20 @@ export function deployOptionsFrom(search: string): FakeDeployOptions {
   };
   return {
     outcome: query.get('deploy') === 'fail' ? 'fail' : 'live',
+    dirty: query.has('dirty'),
     pace: number('pace', DEFAULT_DEPLOY.pace),
     floodLines: number('flood', 0),
     floodRate: Math.max(1, number('rate', DEFAULT_DEPLOY.floodRate)),
   };
 }
+
+/** What a deploy says when the app's folder has changes git does not hold. */
+export const UNCOMMITTED: IpcError = {
+  code: 'uncommitted',
+  message: '2 uncommitted change(s) would not be deployed',
+  hints: ['Commit them and deploy again, or deploy the last commit without them', '• M app.py', '• ?? notes.txt'],
+  field: null,
+};
 
 export const CANCELLED: IpcError = {
   code: 'deploy_failed',

@@ -58,10 +58,10 @@ export class TauriBackend implements Backend {
     return call('dns_status', { spec });
   }
 
-  deploy(folder: string, onNews: (news: News) => void): Promise<Live | null> {
+  deploy(folder: string, onNews: (news: News) => void, allowUncommitted = false): Promise<Live | null> {
     const channel = new Channel<News>();
     channel.onmessage = onNews;
-    return call('deploy', { folder, onNews: channel });
+    return call('deploy', { folder, allowUncommitted, onNews: channel });
   }
 
   rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null> {
@@ -96,5 +96,9 @@ export class TauriBackend implements Backend {
 
   sendTests(spec: Spec): Promise<TestDelivery[]> {
     return call('send_tests', { spec });
+  }
+
+  windowReady(): Promise<void> {
+    return call('window_ready', {});
   }
 }

@@ -21,6 +21,8 @@ export interface DeployRun {
   said: string;
   start: () => void;
   cancel: () => void;
+  /** Deploys the last commit although the folder has uncommitted changes; they stay here. */
+  startWithoutChanges?: () => void;
 }
 
 /** A run the backend streams: a deploy, or a rollback. */
@@ -29,7 +31,20 @@ export type Runner = (onNews: (news: News) => void) => Promise<Live | null>;
 /** One deploy of the project in `folder` at a time, and what it has told the user. */
 export function useDeploy(folder: string): DeployRun {
   const backend = useBackend();
-  return useRun(useCallback<Runner>((onNews) => backend.deploy(folder, onNews), [backend, folder]));
+  const allow = useRef(false);
+  const run = useRun(
+    useCallback<Runner>((onNews) => backend.deploy(folder, onNews, allow.current), [backend, folder]),
+  );
+  const { start: go } = run;
+  const start = useCallback(() => {
+    allow.current = false;
+    go();
+  }, [go]);
+  const startWithoutChanges = useCallback(() => {
+    allow.current = true;
+    go();
+  }, [go]);
+  return { ...run, start, startWithoutChanges };
 }
 
 /**
