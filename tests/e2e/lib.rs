@@ -3,7 +3,14 @@
 //!
 //! Everything started here is stopped when the [`Desktop`] is dropped, `tauri-driver`
 //! with SIGTERM so it takes WebKitWebDriver down with it.
+//!
+//! [`world`] holds the outside world a deploy from the app reaches: a DigitalOcean
+//! whose droplets are real servers, Let's Encrypt's stand-in, a desktop session with a
+//! keychain and a notification service.
 
+pub mod world;
+
+use std::ffi::OsString;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -66,7 +73,7 @@ fn start_display() -> (Option<Child>, String) {
     let number = 90 + (std::process::id() % 400);
     let display = format!(":{number}");
     let child = Command::new("Xvfb")
-        .args([&display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+        .args([&display, "-screen", "0", "1280x1800x24", "-nolisten", "tcp"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -83,9 +90,56 @@ fn start_display() -> (Option<Child>, String) {
     (Some(child), display)
 }
 
+/// How the app is started: the environment it sees beyond the display, and where its
+/// output goes.
+#[derive(Debug, Default)]
+pub struct Launch {
+    env: Vec<(OsString, OsString)>,
+    output: Option<PathBuf>,
+}
+
+impl Launch {
+    /// The defaults: a fresh data folder, output shown with the test's.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets one environment variable for the app (and the driver that starts it).
+    #[must_use]
+    pub fn env(mut self, name: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets every variable `command` was given with `Command::env`: the environment a
+    /// desktop session gives the programs started in it. Variables it removes stay as
+    /// they are.
+    #[must_use]
+    pub fn envs_of(mut self, command: &Command) -> Self {
+        for (name, value) in command.get_envs() {
+            if let Some(value) = value {
+                self.env.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        self
+    }
+
+    /// Sends the app's standard output and error (and the driver's) to `file`.
+    #[must_use]
+    pub fn output(mut self, file: impl Into<PathBuf>) -> Self {
+        self.output = Some(file.into());
+        self
+    }
+}
+
 impl Desktop {
     /// Starts the app under WebDriver and waits for its window.
     pub async fn launch() -> Self {
+        Self::launch_with(Launch::new()).await
+    }
+
+    /// Starts the app as `launch` says and waits for its window.
+    pub async fn launch_with(launch: Launch) -> Self {
         let binary = app_binary();
         assert!(
             binary.is_file(),
@@ -97,19 +151,30 @@ impl Desktop {
         let mut services = Services { driver: None, xvfb };
         let port = free_port();
         let native_port = free_port();
+        let mut driver = Command::new("tauri-driver");
+        driver
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("XDG_DATA_HOME", data.path().join("data"))
+            .env("XDG_CACHE_HOME", data.path().join("cache"))
+            .envs(launch.env.iter().map(|(name, value)| (name, value)))
+            .env("DISPLAY", &display);
+        if let Some(path) = &launch.output {
+            let file = std::fs::File::create(path)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            let copy = file
+                .try_clone()
+                .expect("a second handle on the output file");
+            driver.stdout(file).stderr(copy);
+        } else {
+            driver.stdout(Stdio::null()).stderr(Stdio::inherit());
+        }
         services.driver = Some(
-            Command::new("tauri-driver")
-                .args([
-                    "--port",
-                    &port.to_string(),
-                    "--native-port",
-                    &native_port.to_string(),
-                ])
-                .env("DISPLAY", &display)
-                .env("XDG_DATA_HOME", data.path().join("data"))
-                .env("XDG_CACHE_HOME", data.path().join("cache"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
+            driver
                 .spawn()
                 .expect("tauri-driver starts (cargo install tauri-driver)"),
         );
@@ -158,6 +223,128 @@ impl Desktop {
             .for_element(Locator::Css(&selector))
             .await
             .unwrap_or_else(|error| panic!("no element {selector}: {error}"))
+    }
+
+    /// The element with `data-testid` = `id`, waiting up to `within` for it.
+    pub async fn by_test_id_within(
+        &self,
+        id: &str,
+        within: Duration,
+    ) -> fantoccini::elements::Element {
+        let selector = format!("[data-testid=\"{id}\"]");
+        self.client
+            .wait()
+            .at_most(within)
+            .for_element(Locator::Css(&selector))
+            .await
+            .unwrap_or_else(|error| panic!("no element {selector} within {within:?}: {error}"))
+    }
+
+    /// The element `id`, scrolled to the middle of the window so that nothing fixed at
+    /// the window's edges (the step's navigation bar) lies over it.
+    pub async fn in_view(&self, id: &str) -> fantoccini::elements::Element {
+        let element = self.by_test_id(id).await;
+        let argument = serde_json::to_value(&element).expect("an element as an argument");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+                vec![argument],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("scroll to {id}: {error}"));
+        element
+    }
+
+    /// Types `text` into the field `id` after emptying it, as a person selects what is
+    /// there and types over it; the field must then hold exactly `text`.
+    pub async fn fill(&self, id: &str, text: &str) {
+        use fantoccini::key::Key;
+        let field = self.in_view(id).await;
+        field.click().await.expect("focus");
+        let select_all = format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace);
+        field.send_keys(&select_all).await.expect("empty the field");
+        field.send_keys(text).await.expect("type");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let value = self
+                .by_test_id(id)
+                .await
+                .prop("value")
+                .await
+                .expect("value")
+                .unwrap_or_default();
+            if value == text {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{id} holds {value:?} after typing {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the element `id`.
+    pub async fn click(&self, id: &str) {
+        self.in_view(id)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("click {id}: {error}"));
+    }
+
+    /// Picks the option with `value` in the list `id`.
+    pub async fn select(&self, id: &str, value: &str) {
+        self.in_view(id)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("{id} has no option {value:?}: {error}"));
+    }
+
+    /// The values of the options the list `id` offers.
+    pub async fn options(&self, id: &str) -> Vec<String> {
+        let mut values = Vec::new();
+        for option in self
+            .by_test_id(id)
+            .await
+            .find_all(Locator::Css("option"))
+            .await
+            .expect("options")
+        {
+            if let Some(value) = option.attr("value").await.expect("value") {
+                values.push(value);
+            }
+        }
+        values
+    }
+
+    /// Waits until the heading of the screen on show is `title`.
+    pub async fn until_heading(&self, title: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let shown = match self.client.find(Locator::Id("step-title")).await {
+                Ok(heading) => heading.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown == title {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen shows {shown:?}, not {title:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a PNG of the window as `path`.
+    pub async fn screenshot(&self, path: &Path) {
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).expect("screenshot folder");
+        }
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(path, png).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     }
 
     /// Waits until no element has `data-testid` = `id`.

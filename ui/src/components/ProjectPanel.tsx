@@ -114,11 +114,12 @@ export function ProjectPanel({ card, busy, onBusy, onChanged, onSettings, onRemo
             </dd>
           </div>
           <div>
-            <dt>Last deploy</dt>
+            <dt>Last run</dt>
             <dd data-testid={`last-${id}`}>
               {last ? (
                 <span title={stamp(last.started)}>
-                  {outcomeWords(last.outcome)} · {ago(last.started)}
+                  {last.kind === 'rollback' ? 'rollback, ' : ''}
+                  {outcomeWords(last.outcome)} · {ago(last.started + Math.round(last.millis / 1000))}
                   {last.millis > 0 && ` · took ${seconds(last.millis)}`}
                 </span>
               ) : (

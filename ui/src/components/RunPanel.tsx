@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useId } from 'react';
 import type { DeployRun } from '../lib/use-deploy';
 import { DeployLog } from './DeployLog';
 import { DeployOutcome } from './DeployOutcome';
@@ -19,14 +19,15 @@ export function RunPanel({ title, run, onClose, onWithoutChanges }: Props) {
   const { phase, state } = run;
   const running = phase.kind === 'running';
 
+  const headingId = useId();
   useEffect(() => {
-    if (!running) document.getElementById(`run-${title}`)?.focus();
-  }, [running, title]);
+    if (!running) document.getElementById(headingId)?.focus();
+  }, [running, headingId]);
 
   return (
     <section className="run-panel" aria-label={title} data-testid="run-panel" data-phase={phase.kind}>
       <div className="run-head">
-        <h3 id={`run-${title}`} tabIndex={-1}>
+        <h3 id={headingId} tabIndex={-1}>
           {title}
         </h3>
         {running ? (
