@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use slipway_app::cloud::Endpoints;
 use slipway_app::notify::{self, Services, TestDelivery};
+use slipway_app::secrets::PublicKey;
 use slipway_app::wizard::{self, DnsStatus, SecretState, ServerOffer};
 use slipway_app::{AppError, ErrorCode, IpcError, Project};
 use slipway_secrets::Secret;
@@ -103,6 +104,20 @@ pub async fn store_secret(
     let value = Secret::new(value);
     let store = state.store();
     blocking(move || wizard::store_secret(store.as_ref(), &project, &name, &value))
+        .await
+        .map_err(IpcError::from)
+}
+
+/// The public half of the project's SSH login key (made first with `create` when the
+/// keychain has none), for the user to add to an existing server.
+#[tauri::command]
+pub async fn login_key(
+    spec: Spec,
+    create: bool,
+    state: State<'_, AppState>,
+) -> Result<Option<PublicKey>, IpcError> {
+    let store = state.store();
+    blocking(move || wizard::login_key(store.as_ref(), &spec, create))
         .await
         .map_err(IpcError::from)
 }

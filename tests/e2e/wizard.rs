@@ -274,13 +274,13 @@ fn saved_spec_holds_every_choice(world: &World) {
     assert_eq!(domain.dns.provider, "digitalocean", "{toml}");
     assert_eq!(
         domain.resolvers,
-        [format!("127.0.0.1:{}", world.acme.dns_port)],
+        [format!("127.0.0.1:{}", world.cloud.acme.dns_port)],
         "{toml}"
     );
     assert_eq!(domain.dns_wait, 60, "{toml}");
     let tls = spec.tls.as_ref().expect("[tls]");
     assert_eq!(tls.email, "ops@example.test");
-    assert_eq!(tls.acme, world.acme.directory(), "{toml}");
+    assert_eq!(tls.acme, world.cloud.acme.directory(), "{toml}");
     assert!(tls.ca_bundle.ends_with("acme-ca.pem"), "{toml}");
 }
 
@@ -359,8 +359,9 @@ fn desktop_was_told(world: &World, done: &Done) {
 /// DigitalOcean made one server for the project and pointed both names at it, and
 /// every request the app made there was one the API documents.
 fn digitalocean_holds_one_server_and_its_records(world: &World, address: Ipv4Addr) {
-    assert_eq!(world.fake.droplets().len(), 1);
+    assert_eq!(world.cloud.fake.droplets().len(), 1);
     let mut records: Vec<(String, String)> = world
+        .cloud
         .fake
         .records(DOMAIN)
         .iter()
@@ -380,7 +381,7 @@ fn digitalocean_holds_one_server_and_its_records(world: &World, address: Ipv4Add
             ("www".to_owned(), address.to_string())
         ]
     );
-    assert_eq!(world.fake.take_violations(), Vec::<String>::new());
+    assert_eq!(world.cloud.fake.take_violations(), Vec::<String>::new());
 }
 
 /// The run logs (`<run id>.log`) in each project's folder under `history`.
@@ -519,6 +520,7 @@ async fn follow_run(desktop: &Desktop, world: &World, what: &str) -> Duration {
 /// something there.
 fn writes_since(world: &World, since: usize) -> Vec<String> {
     world
+        .cloud
         .fake
         .exchanges()
         .iter()
@@ -627,11 +629,11 @@ async fn redeploy_changes_nothing(
     address: Ipv4Addr,
     shots: &Path,
 ) -> Duration {
-    let asked_before = world.fake.exchanges().len();
+    let asked_before = world.cloud.fake.exchanges().len();
     desktop.click("redeploy-shop").await;
     let took = follow_run(desktop, world, "redeploy of the same commit").await;
     assert!(
-        world.fake.exchanges().len() > asked_before,
+        world.cloud.fake.exchanges().len() > asked_before,
         "the redeploy looked the server and its records up at DigitalOcean"
     );
     let writes = writes_since(world, asked_before);
@@ -675,7 +677,7 @@ async fn redeploy_a_new_commit(
         "Greet returning visitors",
     );
     let commit = head(world.project());
-    let asked_before = world.fake.exchanges().len();
+    let asked_before = world.cloud.fake.exchanges().len();
     desktop.click("redeploy-shop").await;
     let took = follow_run(desktop, world, "redeploy of a new commit").await;
     let writes = writes_since(world, asked_before);
@@ -721,7 +723,7 @@ async fn rollback_to_the_first_release(
         "the live release is not offered"
     );
     desktop.click(&target).await;
-    let asked_before = world.fake.exchanges().len();
+    let asked_before = world.cloud.fake.exchanges().len();
     desktop
         .click(&format!("confirm-rollback-{}", done.release))
         .await;
@@ -878,8 +880,8 @@ async fn on_the_dashboard(
     history_lists_every_run(desktop, done, &second, shots).await;
     desktop_heard_every_run(world, done, &second);
     assert_eq!(world.servers().len(), 1, "every run went to the one server");
-    assert_eq!(world.fake.droplets().len(), 1);
-    assert_eq!(world.fake.take_violations(), Vec::<String>::new());
+    assert_eq!(world.cloud.fake.droplets().len(), 1);
+    assert_eq!(world.cloud.fake.take_violations(), Vec::<String>::new());
     eprintln!(
         "dashboard: redeploy of the same commit {:.1} s, of a new commit {:.1} s, rollback {:.1} s",
         same.as_secs_f64(),

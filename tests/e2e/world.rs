@@ -6,16 +6,13 @@
 //! notification service that records what it is asked to show; and a Flask project
 //! committed to git.
 
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use slipway_cloud::fake::{Boot, BootError, FakeDigitalOcean, FakeOptions, Lifecycle};
-use slipway_sandbox::services::acme::{ACME_HOST, Acme};
+use slipway_cloud::fake::sandbox::SandboxCloud;
+use slipway_notify::probe::{Notice, NotificationRecorder};
 use slipway_sandbox::services::desktop::DesktopSession;
-use slipway_sandbox::{FirstBoot, Sandbox, Server, ServerOptions};
 
 use crate::{Launch, workspace};
 
@@ -23,121 +20,6 @@ use crate::{Launch, workspace};
 pub const DOMAIN: &str = "shop.example.test";
 /// Its `www.` name.
 pub const WWW: &str = "www.shop.example.test";
-
-/// The servers the account's droplets booted; torn down when the last handle goes.
-type Booted = Arc<Mutex<Vec<Server>>>;
-
-/// One notification as the desktop was asked to show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// The application that sent it.
-    pub app_name: String,
-    /// The notification it replaces; 0 for a new one.
-    pub replaces_id: u32,
-    /// Its icon, a name or a path; empty for the sender's own.
-    pub app_icon: String,
-    /// Its title.
-    pub summary: String,
-    /// Its text.
-    pub body: String,
-    /// Action keys and labels, alternating, as the specification lists them.
-    pub actions: Vec<String>,
-    /// 0 low, 1 normal, 2 critical; absent when the sender gave none.
-    pub urgency: Option<u8>,
-    /// How long it stays, in milliseconds; -1 for as long as the desktop decides.
-    pub expire_timeout: i32,
-}
-
-/// A desktop notification service: shows nothing, remembers everything.
-struct NotificationService {
-    notices: Arc<Mutex<Vec<Notice>>>,
-    closed: Mutex<Vec<u32>>,
-}
-
-// The methods and their arguments are the org.freedesktop.Notifications interface's.
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-#[allow(clippy::unused_self, clippy::needless_pass_by_value)]
-impl NotificationService {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        replaces_id: u32,
-        app_icon: String,
-        summary: String,
-        body: String,
-        actions: Vec<String>,
-        hints: HashMap<String, zbus::OwnedVariant>,
-        expire_timeout: i32,
-    ) -> u32 {
-        let urgency = hints
-            .get("urgency")
-            .and_then(|value| u8::try_from(value).ok());
-        let mut notices = self.notices.lock().unwrap_or_else(PoisonError::into_inner);
-        notices.push(Notice {
-            app_name,
-            replaces_id,
-            app_icon,
-            summary,
-            body,
-            actions,
-            urgency,
-            expire_timeout,
-        });
-        u32::try_from(notices.len()).unwrap_or(u32::MAX)
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".to_owned(), "body".to_owned()]
-    }
-
-    #[zbus(out_args("name", "vendor", "version", "spec_version"))]
-    fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "notices".to_owned(),
-            "slipway".to_owned(),
-            "1.0".to_owned(),
-            "1.2".to_owned(),
-        )
-    }
-
-    fn close_notification(&self, id: u32) {
-        self.closed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(id);
-    }
-}
-
-/// Boots the real server behind a new droplet: what cloud-init does on a real one (the
-/// account's SSH keys for root, the host key from the user data) is done by the
-/// sandbox, and the server finds Pebble where a real one finds Let's Encrypt.
-fn boot(request: &Boot, booted: &Booted) -> Result<Ipv4Addr, BootError> {
-    let options = ServerOptions {
-        first_boot: FirstBoot {
-            authorized_keys: request.ssh_keys.clone(),
-            user_data: request.user_data.clone(),
-        },
-        ..ServerOptions::default()
-    };
-    let server = Sandbox::from_env()
-        .server(&options)
-        .map_err(BootError::from_error)?;
-    let hosts = format!("echo '{} {ACME_HOST}' >> /etc/hosts", server.host_address);
-    let added = server.ssh(&hosts).map_err(BootError::from_error)?;
-    if !added.status.success() {
-        return Err(BootError::new(format!(
-            "could not name {ACME_HOST} on the server: {}",
-            String::from_utf8_lossy(&added.stderr)
-        )));
-    }
-    let address = server.address;
-    booted
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(server);
-    Ok(address)
-}
 
 /// Runs git in `dir` as a user with a name would; it must succeed.
 fn git(dir: &Path, args: &[&str]) {
@@ -154,15 +36,11 @@ fn git(dir: &Path, args: &[&str]) {
 /// Everything a deploy from the app talks to. Close the app before dropping this: its
 /// session, its servers and its account go with it.
 pub struct World {
-    /// Owns the notification service's name on the session bus while it lives.
-    _notifications: zbus::Connection,
-    notices: Arc<Mutex<Vec<Notice>>>,
+    /// The desktop's notification service, on the session bus while it lives.
+    notifications: NotificationRecorder,
     session: DesktopSession,
-    booted: Booted,
-    /// The DigitalOcean account.
-    pub fake: FakeDigitalOcean,
-    /// Pebble and the DNS it asks.
-    pub acme: Arc<Acme>,
+    /// The DigitalOcean account, its droplets' servers, and Pebble with the DNS it asks.
+    pub cloud: SandboxCloud,
     project: PathBuf,
     work: tempfile::TempDir,
 }
@@ -175,30 +53,8 @@ impl World {
     pub fn new() -> Self {
         let work = tempfile::tempdir().expect("temp dir");
         let session = DesktopSession::start(&work.path().join("desktop")).expect("keyring");
-        let acme = Arc::new(Acme::start(&work.path().join("acme")).expect("pebble starts"));
-        let fake = FakeDigitalOcean::with_options(FakeOptions {
-            lifecycle: Lifecycle {
-                polls_until_active: 1,
-                polls_until_addresses: 0,
-            },
-        });
-        fake.add_domain(DOMAIN);
-        let booted = Booted::default();
-        {
-            let booted = Arc::clone(&booted);
-            fake.on_boot(Arc::new(move |request: &Boot| boot(request, &booted)));
-        }
-        {
-            let acme = Arc::clone(&acme);
-            fake.on_record(Arc::new(move |name: &str, kind: &str, data: &str| {
-                if let ("A", Ok(address)) = (kind, data.parse::<Ipv4Addr>()) {
-                    acme.set_a(name, address)
-                        .expect("challtestsrv takes the record");
-                }
-            }));
-        }
+        let cloud = SandboxCloud::start(work.path(), DOMAIN);
 
-        let notices = Arc::new(Mutex::new(Vec::new()));
         let mut bus = Command::new("true");
         session.apply(&mut bus);
         let address = bus
@@ -208,22 +64,9 @@ impl World {
             .expect("the session has a bus")
             .to_string_lossy()
             .into_owned();
-        let notifications = zbus::block_on(
-            zbus::connection::Builder::address(address.as_str())
-                .name("org.freedesktop.Notifications")
-                .serve_at(
-                    "/org/freedesktop/Notifications",
-                    NotificationService {
-                        notices: Arc::clone(&notices),
-                        closed: Mutex::default(),
-                    },
-                )
-                .build(),
-        )
-        .expect("own org.freedesktop.Notifications on the session bus");
+        let notifications = NotificationRecorder::at(&address)
+            .expect("own org.freedesktop.Notifications on the session bus");
 
-        let ca = work.path().join("acme-ca.pem");
-        std::fs::write(&ca, acme.ca_certificate().expect("CA")).expect("write CA");
         let project = work.path().join("shop");
         let copied = Command::new("cp")
             .arg("-r")
@@ -243,9 +86,9 @@ impl World {
              [domain]\nname = \"\"\nresolvers = [\"127.0.0.1:{dns}\"]\ndns_wait = 60\n\n\
              # Certificates come from this ACME directory, whose root is in this file.\n\
              [tls]\nemail = \"\"\nacme = \"{directory}\"\nca_bundle = \"{ca}\"\n",
-            dns = acme.dns_port,
-            directory = acme.directory(),
-            ca = ca.display(),
+            dns = cloud.acme.dns_port,
+            directory = cloud.acme.directory(),
+            ca = cloud.ca_bundle.display(),
         );
         std::fs::write(project.join("slipway.toml"), spec).expect("slipway.toml");
         for folder in ["app/home", "app/data", "app/config", "app/cache"] {
@@ -253,12 +96,9 @@ impl World {
         }
 
         Self {
-            _notifications: notifications,
-            notices,
+            notifications,
             session,
-            booted,
-            fake,
-            acme,
+            cloud,
             project,
             work,
         }
@@ -312,14 +152,17 @@ impl World {
             .env("XDG_DATA_HOME", app.join("data"))
             .env("XDG_CONFIG_HOME", app.join("config"))
             .env("XDG_CACHE_HOME", app.join("cache"))
-            .env("SLIPWAY_DIGITALOCEAN_API", self.fake.base_url().as_str())
+            .env(
+                "SLIPWAY_DIGITALOCEAN_API",
+                self.cloud.fake.base_url().as_str(),
+            )
             .env("SLIPWAY_KNOWN_HOSTS", self.known_hosts())
             .output(self.app_output())
     }
 
     /// The account's read and write API token, as the user copies it from DigitalOcean.
     pub fn token(&self) -> String {
-        self.fake.token().expose().clone()
+        self.cloud.fake.token().expose().clone()
     }
 
     /// What the keychain holds for the project's secret `name`, read by libsecret's
@@ -335,27 +178,19 @@ impl World {
 
     /// Every notification the desktop was asked to show.
     pub fn notices(&self) -> Vec<Notice> {
-        self.notices
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.notifications.notices()
     }
 
     /// The addresses of the servers the account's droplets booted.
     pub fn servers(&self) -> Vec<Ipv4Addr> {
-        self.booted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|server| server.address)
-            .collect()
+        self.cloud.droplets.addresses()
     }
 
     /// `curl https://NAME/PATH` at `address`, trusting only the root Pebble issues
     /// certificates under: (whether curl succeeded, the response head and body).
     pub fn https(&self, name: &str, path: &str, address: Ipv4Addr) -> (bool, String) {
         let root = self.work.path().join("pebble-root.pem");
-        std::fs::write(&root, self.acme.issuing_root().expect("root")).expect("write root");
+        std::fs::write(&root, self.cloud.acme.issuing_root().expect("root")).expect("write root");
         let output = Command::new("curl")
             .args(["--silent", "--show-error", "--include", "--max-time", "10"])
             .arg("--cacert")
@@ -408,14 +243,11 @@ impl Default for World {
 impl Drop for World {
     fn drop(&mut self) {
         // The servers go first, while the account that made them is still there.
-        self.booted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.cloud.droplets.tear_down();
         // A failed test has already said what went wrong; the account's own complaint
         // on top of it would abort the run before the rest is cleaned up.
         if std::thread::panicking() {
-            let _ = self.fake.take_violations();
+            let _ = self.cloud.fake.take_violations();
         }
     }
 }

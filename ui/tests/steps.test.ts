@@ -272,6 +272,27 @@ describe('the Server step', () => {
     await next(page, 'domain');
   });
 
+  it("makes the project's login key on request and shows how to install its public half", async () => {
+    const page = await newPage();
+    await toServer(page);
+    await chooseExisting(page);
+    await page.getByTestId('field-server.user').fill('deploy');
+    await page.getByTestId('server-key-keychain').check();
+    await page.getByTestId('login-key-none').waitFor();
+    await page.getByTestId('make-login-key').click();
+    const install = page.getByTestId('login-key-install');
+    await install.waitFor();
+    assert.match(await install.innerText(), /^echo 'ssh-ed25519 \S+ slipway-shop' >> \/home\/deploy\/\.ssh\/authorized_keys$/);
+    assert.doesNotMatch(await page.getByTestId('login-key').innerText(), /PRIVATE/);
+
+    // Back on the step later, the key is found, not made again.
+    await page.getByTestId('server-key-agent').check();
+    await page.getByTestId('server-key-keychain').check();
+    await install.waitFor();
+    assert.equal(await page.getByTestId('make-login-key').count(), 0);
+    assert.deepEqual(pages.errors(page), []);
+  });
+
   it('offers a sandbox on this computer, saying it needs Linux and root', async () => {
     const page = await newPage();
     await toServer(page);

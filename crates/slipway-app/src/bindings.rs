@@ -19,6 +19,7 @@ use crate::dashboard::{CertificateRow, LiveStatus, ProjectCard, ReleaseRow};
 use crate::history::{RunKind, RunOutcome, RunRecord};
 use crate::notify::TestDelivery;
 use crate::run::{HandRecord, Live, News};
+use crate::secrets::PublicKey;
 use crate::wizard::{
     DnsStatus, ImageOffer, NameStatus, RegionOffer, SecretState, ServerOffer, SizeOffer,
 };
@@ -85,6 +86,7 @@ pub fn typescript() -> String {
         CertificateRow::decl(&config),
         LiveStatus::decl(&config),
         TestDelivery::decl(&config),
+        PublicKey::decl(&config),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\

@@ -111,7 +111,7 @@ pub fn required(store: &dyn SecretStore, spec: &Spec, name: &str) -> Result<Secr
 }
 
 /// What a new key pair shows the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct PublicKey {
     /// The `authorized_keys` line.
     pub line: String,

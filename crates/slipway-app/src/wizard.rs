@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use crate::cloud::{self, Endpoints};
 use crate::error::AppError;
+use crate::secrets::{self, PublicKey, SSH_KEY};
 
 /// What a provider offers this account, for the Server step's pickers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -186,6 +187,24 @@ pub fn store_secret(
     }
     store.set(&key, value)?;
     Ok(())
+}
+
+/// The public half of the project's SSH login key, for the user to add to their server;
+/// with `create`, the key is made first when the keychain has none (an existing one is
+/// never replaced). `None` when there is no key and `create` is false.
+pub fn login_key(
+    store: &dyn SecretStore,
+    spec: &Spec,
+    create: bool,
+) -> Result<Option<PublicKey>, AppError> {
+    match secrets::public_key(store, spec, SSH_KEY) {
+        Ok(key) => Ok(Some(key)),
+        Err(AppError::MissingSecret { .. }) if create => {
+            secrets::new_key(store, spec, SSH_KEY, false).map(Some)
+        }
+        Err(AppError::MissingSecret { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// Which of `names` the project has in the keychain.

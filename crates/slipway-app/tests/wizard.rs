@@ -119,3 +119,36 @@ fn secrets_are_reported_set_or_not_and_an_empty_one_is_refused() {
     assert!(error.to_string().contains("the value is empty"), "{error}");
     assert_eq!(stored(&store, "twilio-token"), None);
 }
+
+#[test]
+fn the_login_key_is_made_once_and_only_its_public_half_comes_back() {
+    let store = MemoryStore::default();
+    let mut spec = slipway_spec::Spec::default();
+    spec.app.name = "shop".into();
+    assert_eq!(
+        wizard::login_key(&store, &spec, false).expect("asks"),
+        None,
+        "no key yet, none made"
+    );
+    assert_eq!(stored(&store, "ssh-key"), None);
+    let made = wizard::login_key(&store, &spec, true)
+        .expect("makes")
+        .expect("a key");
+    assert!(made.line.starts_with("ssh-ed25519 "), "{}", made.line);
+    assert!(
+        made.fingerprint.starts_with("SHA256:"),
+        "{}",
+        made.fingerprint
+    );
+    let private = stored(&store, "ssh-key").expect("kept in the store");
+    assert!(
+        private.contains("PRIVATE KEY"),
+        "the store holds the private half"
+    );
+    assert!(!made.line.contains("PRIVATE"));
+    let again = wizard::login_key(&store, &spec, true)
+        .expect("asks again")
+        .expect("the same key");
+    assert_eq!(again, made, "an existing key is never replaced");
+    assert_eq!(stored(&store, "ssh-key").as_deref(), Some(private.as_str()));
+}

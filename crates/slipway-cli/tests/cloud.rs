@@ -13,45 +13,19 @@ mod support;
 use std::io::Write;
 use std::net::Ipv4Addr;
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
 
+use slipway_cloud::fake::Fault;
 use slipway_cloud::fake::cloudflare::FakeCloudflare;
 use slipway_cloud::fake::hetzner::FakeHetzner;
 use slipway_cloud::fake::namecheap::{FakeHost, FakeNamecheap, WHITELISTED_IP};
-use slipway_cloud::fake::{Boot, BootError, FakeDigitalOcean, FakeOptions, Fault, Lifecycle};
-use slipway_sandbox::services::acme::{ACME_HOST, Acme};
+use slipway_cloud::fake::sandbox::SandboxCloud;
+use slipway_sandbox::Sandbox;
 use slipway_sandbox::services::desktop::DesktopSession;
-use slipway_sandbox::{FirstBoot, Sandbox, Server, ServerOptions};
 
 use support::{Project, text};
 
 const DOMAIN: &str = "shop.example.test";
 const WWW: &str = "www.shop.example.test";
-
-/// The servers the fake's droplets booted, torn down when the test ends.
-type Booted = Arc<Mutex<Vec<Server>>>;
-
-fn boot(boot: &Boot, booted: &Booted, acme_host: &str) -> Result<Ipv4Addr, BootError> {
-    let options = ServerOptions {
-        first_boot: FirstBoot {
-            authorized_keys: boot.ssh_keys.clone(),
-            user_data: boot.user_data.clone(),
-        },
-        ..ServerOptions::default()
-    };
-    let server = Sandbox::from_env()
-        .server(&options)
-        .map_err(BootError::from_error)?;
-    // A real server finds Let's Encrypt through public DNS; this one finds Pebble here.
-    let hosts = format!("echo '{} {acme_host}' >> /etc/hosts", server.host_address);
-    server.ssh(&hosts).map_err(BootError::from_error)?;
-    let address = server.address;
-    booted
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(server);
-    Ok(address)
-}
 
 /// The ed25519 host key the server at `address` presents: `type base64`.
 fn keyscan(address: Ipv4Addr) -> String {
@@ -75,9 +49,8 @@ fn keyscan(address: Ipv4Addr) -> String {
 struct World {
     work: tempfile::TempDir,
     session: DesktopSession,
-    acme: Arc<Acme>,
-    fake: FakeDigitalOcean,
-    booted: Booted,
+    /// The account, its droplets' servers (torn down when the test ends), and Pebble.
+    cloud: SandboxCloud,
     project: Project,
 }
 
@@ -85,32 +58,7 @@ impl World {
     fn new() -> Self {
         let work = tempfile::tempdir().expect("temp dir");
         let session = DesktopSession::start(&work.path().join("desktop")).expect("keyring");
-        let acme = Arc::new(Acme::start(&work.path().join("acme")).expect("pebble starts"));
-        let fake = FakeDigitalOcean::with_options(FakeOptions {
-            lifecycle: Lifecycle {
-                polls_until_active: 1,
-                polls_until_addresses: 0,
-            },
-        });
-        fake.add_domain(DOMAIN);
-        let booted = Booted::default();
-        {
-            let booted = Arc::clone(&booted);
-            fake.on_boot(Arc::new(move |request: &Boot| {
-                boot(request, &booted, ACME_HOST)
-            }));
-        }
-        {
-            let acme = Arc::clone(&acme);
-            fake.on_record(Arc::new(move |name: &str, kind: &str, data: &str| {
-                if let ("A", Ok(address)) = (kind, data.parse::<Ipv4Addr>()) {
-                    acme.set_a(name, address)
-                        .expect("challtestsrv takes the record");
-                }
-            }));
-        }
-        let ca = work.path().join("acme-ca.pem");
-        std::fs::write(&ca, acme.ca_certificate().expect("CA")).expect("write CA");
+        let cloud = SandboxCloud::start(work.path(), DOMAIN);
         let server = "[server]\nprovider = \"digitalocean\"\nregion = \"fra1\"\n\
                       size = \"s-1vcpu-1gb\"\nkey = \"keychain\"\n";
         let tables = format!(
@@ -119,17 +67,15 @@ impl World {
              [domain.dns]\nprovider = \"digitalocean\"\n\n\
              [tls]\nemail = \"ops@example.test\"\nacme = \"{directory}\"\n\
              ca_bundle = \"{ca}\"\n",
-            dns = acme.dns_port,
-            directory = acme.directory(),
-            ca = ca.display(),
+            dns = cloud.acme.dns_port,
+            directory = cloud.acme.directory(),
+            ca = cloud.ca_bundle.display(),
         );
         let project = Project::with_server("flask-app", server, "health = \"/health\"\n", &tables);
         Self {
             work,
             session,
-            acme,
-            fake,
-            booted,
+            cloud,
             project,
         }
     }
@@ -147,7 +93,10 @@ impl World {
             .args(args)
             .current_dir(&self.project.dir)
             .env("SLIPWAY_KNOWN_HOSTS", self.known_hosts())
-            .env("SLIPWAY_DIGITALOCEAN_API", self.fake.base_url().as_str())
+            .env(
+                "SLIPWAY_DIGITALOCEAN_API",
+                self.cloud.fake.base_url().as_str(),
+            )
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {
@@ -171,16 +120,17 @@ impl World {
     fn store_token(&self) {
         let stored = self.slipway(
             &["secret", "set", "digitalocean-token"],
-            Some(&format!("{}\n", self.fake.token().expose())),
+            Some(&format!("{}\n", self.cloud.fake.token().expose())),
         );
         assert!(stored.status.success(), "{}", text(&stored.stderr));
     }
 
     /// How many changes Slipway asked DigitalOcean for: droplets, keys, records.
     fn writes(&self) -> usize {
-        self.fake.count("POST", "/v2/droplets")
-            + self.fake.count("POST", "/v2/account/keys")
+        self.cloud.fake.count("POST", "/v2/droplets")
+            + self.cloud.fake.count("POST", "/v2/account/keys")
             + self
+                .cloud
                 .fake
                 .exchanges()
                 .iter()
@@ -201,7 +151,7 @@ impl World {
     }
 
     fn server(&self) -> (Ipv4Addr, String) {
-        let booted = self.booted.lock().unwrap_or_else(PoisonError::into_inner);
+        let booted = self.cloud.droplets.servers();
         assert_eq!(booted.len(), 1, "one droplet booted one server");
         (booted[0].address, booted[0].host_key.clone())
     }
@@ -209,6 +159,7 @@ impl World {
     /// The domain's address records: (type, name, data), sorted.
     fn records(&self) -> Vec<(String, String, String)> {
         let mut records: Vec<(String, String, String)> = self
+            .cloud
             .fake
             .records(DOMAIN)
             .iter()
@@ -229,7 +180,7 @@ impl World {
     /// trusting only Pebble's issuing root.
     fn https_health(&self, address: Ipv4Addr) -> (bool, String) {
         let root = self.work.path().join("pebble-root.pem");
-        std::fs::write(&root, self.acme.issuing_root().expect("root")).expect("write root");
+        std::fs::write(&root, self.cloud.acme.issuing_root().expect("root")).expect("write root");
         let output = Command::new("curl")
             .args(["--silent", "--show-error", "--include", "--max-time", "10"])
             .arg("--cacert")
@@ -278,8 +229,8 @@ fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
         .filter(|line| line.starts_with(&format!("{address} ")))
         .collect();
     assert_eq!(pinned, [format!("{address} {presented}")], "{known}");
-    assert_eq!(world.fake.droplets().len(), 1);
-    let droplet = &world.fake.droplets()[0];
+    assert_eq!(world.cloud.fake.droplets().len(), 1);
+    let droplet = &world.cloud.fake.droplets()[0];
     let tags: Vec<&str> = droplet["tags"]
         .as_array()
         .expect("tags")
@@ -295,9 +246,9 @@ fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
 
     // A redeploy finds the server and the records as they should be: nothing is made.
     let before = world.writes();
-    let requests_before = world.fake.exchanges().len();
+    let requests_before = world.cloud.fake.exchanges().len();
     let second = world.succeeds(&["deploy", "--yes"]);
-    let asked: Vec<String> = world.fake.exchanges()[requests_before..]
+    let asked: Vec<String> = world.cloud.fake.exchanges()[requests_before..]
         .iter()
         .map(|e| format!("{} {}", e.method, e.path))
         .collect();
@@ -325,7 +276,7 @@ fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
         before,
         "a redeploy writes nothing at DigitalOcean"
     );
-    assert_eq!(world.fake.droplets().len(), 1);
+    assert_eq!(world.cloud.fake.droplets().len(), 1);
     assert_eq!(world.records(), expected);
 
     let listed = world.succeeds(&["server", "list"]);
@@ -341,7 +292,7 @@ fn one_deploy_takes_a_project_from_no_server_to_https_through_digitalocean() {
     let destroyed = destroy(&world, address);
 
     // Neither the token nor a private key (the login key, either host key) is printed.
-    let token = world.fake.token().expose().clone();
+    let token = world.cloud.fake.token().expose().clone();
     for (what, output) in [
         ("first deploy", &first),
         ("second deploy", &second),
@@ -367,13 +318,13 @@ fn destroy(world: &World, address: Ipv4Addr) -> String {
         "{}",
         text(&refused.stderr)
     );
-    assert_eq!(world.fake.droplets().len(), 1);
+    assert_eq!(world.cloud.fake.droplets().len(), 1);
     let destroyed = world.succeeds(&["server", "destroy", "--confirm", "shop"]);
     assert!(
         destroyed.contains("Server shop is destroyed."),
         "{destroyed}"
     );
-    assert!(world.fake.droplets().is_empty());
+    assert!(world.cloud.fake.droplets().is_empty());
     let known = std::fs::read_to_string(world.known_hosts()).expect("known_hosts");
     assert!(!known.contains(&address.to_string()), "{known}");
     let gone = world.slipway(&["status"], None);
@@ -391,13 +342,13 @@ fn a_server_whose_create_reply_was_lost_is_found_and_pinned_on_the_rerun() {
     let world = World::new();
     world.store_token();
 
-    world.fake.inject(Fault::LoseNextCreate);
+    world.cloud.fake.inject(Fault::LoseNextCreate);
     let lost = world.slipway(&["server", "create"], None);
     let stderr = text(&lost.stderr);
     assert_eq!(lost.status.code(), Some(10), "{stderr}");
     assert!(stderr.contains("so it may have happened"), "{stderr}");
     assert_eq!(
-        world.fake.droplets().len(),
+        world.cloud.fake.droplets().len(),
         1,
         "the droplet was made all the same"
     );
@@ -412,7 +363,7 @@ fn a_server_whose_create_reply_was_lost_is_found_and_pinned_on_the_rerun() {
         assert!(again.contains(&line), "{line:?} missing from:\n{again}");
     }
     assert_eq!(
-        world.fake.count("POST", "/v2/droplets"),
+        world.cloud.fake.count("POST", "/v2/droplets"),
         1,
         "no second droplet"
     );
@@ -427,7 +378,7 @@ fn a_server_whose_create_reply_was_lost_is_found_and_pinned_on_the_rerun() {
         "{third}"
     );
     assert!(!third.contains("pinned"), "{third}");
-    assert_eq!(world.fake.count("POST", "/v2/droplets"), 1);
+    assert_eq!(world.cloud.fake.count("POST", "/v2/droplets"), 1);
 }
 
 /// Tears down the sandbox servers labelled for `label`, now and when dropped.

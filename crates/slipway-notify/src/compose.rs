@@ -304,31 +304,15 @@ pub(crate) fn webhook(notice: Notice<'_>) -> WebhookPayload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::deployed;
 
-    fn deployed() -> Outcome {
-        Outcome {
-            kind: Kind::Deploy,
-            app: "shop".into(),
-            duration: Duration::from_millis(42_400),
-            finish: Finish::Succeeded {
-                release: "20261126-141230".into(),
-                commit: "a1b2c3d".into(),
-                url: "https://shop.example.com".into(),
-            },
-        }
-    }
-
+    /// The deploy that failed at the health check, its hint starting with an empty line.
     fn failed() -> Outcome {
-        Outcome {
-            kind: Kind::Deploy,
-            app: "shop".into(),
-            duration: Duration::from_secs(63),
-            finish: Finish::Failed {
-                step: "Health check".into(),
-                hint: "\nThe app did not answer on /health within 30 s.\nLast log lines: ..."
-                    .into(),
-            },
+        let mut outcome = crate::probe::failed();
+        if let Finish::Failed { hint, .. } = &mut outcome.finish {
+            hint.insert(0, '\n');
         }
+        outcome
     }
 
     #[test]

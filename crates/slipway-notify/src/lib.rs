@@ -49,12 +49,16 @@
 //! - [`desktop`], [`twilio`], [`slack`], [`email`], [`webhook`]: one module per channel.
 //! - `http`: the HTTP client every HTTP channel shares.
 //! - [`error`]: [`NotifyError`], why a channel failed.
+//! - `probe`: sample outcomes and a recording notification server, for tests, behind the
+//!   `probe` cargo feature.
 
 pub mod channel;
 pub mod desktop;
 pub mod email;
 pub mod error;
 pub mod outcome;
+#[cfg(any(test, feature = "probe"))]
+pub mod probe;
 pub mod slack;
 pub mod twilio;
 pub mod webhook;

@@ -22,6 +22,8 @@
 //! - [`env`]: [`EnvStore`], read-only environment variables.
 //! - `memory`: `MemoryStore`, for tests, behind the `memory` cargo feature.
 //! - [`redact`]: [`Redactor`], which scrubs secret values out of text.
+//! - `probe`: what the keychain probe and the other crates' probes share, behind the
+//!   `probe` cargo feature.
 //! - [`error`]: [`StoreError`], everything that can go wrong.
 
 pub mod env;
@@ -30,6 +32,8 @@ pub mod key;
 pub mod keychain;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
+#[cfg(any(test, feature = "probe"))]
+pub mod probe;
 pub mod redact;
 pub mod secret;
 pub mod store;

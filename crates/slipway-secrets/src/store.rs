@@ -160,21 +160,7 @@ pub fn open() -> Stores {
 mod tests {
     use super::*;
     use crate::memory::MemoryStore;
-
-    fn key(project: &str, name: &str) -> SecretKey {
-        SecretKey::new(project, name).expect("valid key")
-    }
-
-    fn secret(value: &str) -> Secret {
-        Secret::new(value.to_owned())
-    }
-
-    fn read(store: &dyn SecretStore, key: &SecretKey) -> Option<String> {
-        store
-            .get(key)
-            .expect("readable")
-            .map(|secret| secret.expose().clone())
-    }
+    use crate::probe::{key, read, secret};
 
     #[test]
     fn the_environment_wins_over_the_keychain() {

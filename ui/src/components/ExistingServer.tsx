@@ -1,4 +1,7 @@
-import type { ServerSpec } from '../lib/ipc/bindings';
+import { useEffect, useState } from 'react';
+import { toIpcError, type IpcError } from '../lib/backend';
+import { useBackend } from '../lib/backend-context';
+import type { PublicKey, ServerSpec, Spec } from '../lib/ipc/bindings';
 import { KEYCHAIN, type KeyKind } from '../lib/server';
 import { wholeNumber } from '../lib/spec-form';
 import { Field, Message } from './Field';
@@ -12,7 +15,7 @@ const KEY_KINDS: readonly { key: KeyKind; title: string; note: string }[] = [
   {
     key: 'keychain',
     title: 'A key for this project',
-    note: 'Kept in the keychain. Make it with `slipway key new`, then add the public key it prints to the server.',
+    note: 'Made here and kept in the keychain; you add its public half to the server once.',
   },
   {
     key: 'file',
@@ -22,6 +25,7 @@ const KEY_KINDS: readonly { key: KeyKind; title: string; note: string }[] = [
 ];
 
 interface Props {
+  spec: Spec;
   server: ServerSpec;
   keyKind: KeyKind;
   problems: Map<string, string[]>;
@@ -29,7 +33,7 @@ interface Props {
 }
 
 /** A server the user already has: where it is and how Slipway logs in. */
-export function ExistingServer({ server, keyKind, problems, onChange }: Props) {
+export function ExistingServer({ spec, server, keyKind, problems, onChange }: Props) {
   function chooseKey(kind: KeyKind) {
     const key = kind === 'keychain' ? KEYCHAIN : '';
     onChange({ key }, kind);
@@ -109,6 +113,8 @@ export function ExistingServer({ server, keyKind, problems, onChange }: Props) {
         </div>
       </fieldset>
 
+      {keyKind === 'keychain' && <LoginKey spec={spec} user={server.user} />}
+
       {keyKind === 'file' && (
         <Field
           path="server.key"
@@ -131,4 +137,88 @@ export function ExistingServer({ server, keyKind, problems, onChange }: Props) {
       )}
     </div>
   );
+}
+
+type KeyState = { kind: 'asking' } | { kind: 'none' } | { kind: 'made'; key: PublicKey } | { kind: 'error'; error: IpcError };
+
+/**
+ * The project's login key: made here on request (its private half goes to the keychain
+ * only), and its public half shown with the line that installs it on the server.
+ */
+function LoginKey({ spec, user }: { spec: Spec; user: string }) {
+  const backend = useBackend();
+  const [state, setState] = useState<KeyState>({ kind: 'asking' });
+  const [copied, setCopied] = useState(false);
+  const project = spec.app.name;
+
+  useEffect(() => {
+    let live = true;
+    setState({ kind: 'asking' });
+    backend.loginKey(spec, false).then(
+      (key) => live && setState(key ? { kind: 'made', key } : { kind: 'none' }),
+      (e: unknown) => live && setState({ kind: 'error', error: toIpcError(e) }),
+    );
+    return () => {
+      live = false;
+    };
+    // Only the project decides which key this is.
+  }, [backend, project]);
+
+  async function make() {
+    setState({ kind: 'asking' });
+    try {
+      const key = await backend.loginKey(spec, true);
+      setState(key ? { kind: 'made', key } : { kind: 'none' });
+    } catch (e) {
+      setState({ kind: 'error', error: toIpcError(e) });
+    }
+  }
+
+  const home = user === 'root' ? '/root' : `/home/${user || 'USER'}`;
+  switch (state.kind) {
+    case 'asking':
+      return <p className="muted">Looking in the keychain for {project}'s key…</p>;
+    case 'error':
+      return (
+        <p className="error-text" data-testid="login-key-error">
+          <Message text={state.error.message} />
+        </p>
+      );
+    case 'none':
+      return (
+        <div className="panel" data-testid="login-key-none">
+          <p>{project} has no key yet. Slipway makes one here; its private half never leaves the keychain.</p>
+          <button type="button" className="button button-small" data-testid="make-login-key" onClick={() => void make()}>
+            Make the key
+          </button>
+        </div>
+      );
+    case 'made': {
+      const install = `echo '${state.key.line}' >> ${home}/.ssh/authorized_keys`;
+      return (
+        <div className="panel" data-testid="login-key">
+          <p>
+            Add this public key to the server once (fingerprint <span className="mono">{state.key.fingerprint}</span>
+            ), for example by running this there as {user || 'the user'}:
+          </p>
+          <pre className="mono key-line" data-testid="login-key-install">
+            {install}
+          </pre>
+          <button
+            type="button"
+            className="button button-small"
+            data-testid="copy-login-key"
+            onClick={() =>
+              void navigator.clipboard.writeText(install).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </div>
+      );
+    }
+  }
 }

@@ -81,6 +81,7 @@ export function ServerStep({ index, spec, choices, problems, offers, onChange, c
         )}
         {server && kind === 'existing' && (
           <ExistingServer
+            spec={spec}
             server={server}
             keyKind={choices.keyKind}
             problems={byField}

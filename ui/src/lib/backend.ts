@@ -11,6 +11,7 @@ import type {
   Problem,
   Project,
   ProjectCard,
+  PublicKey,
   RunRecord,
   SecretState,
   ServerOffer,
@@ -40,6 +41,11 @@ export interface Backend {
   serverOffer(project: string, provider: CloudProvider, token: string | null): Promise<ServerOffer>;
   /** Stores a secret (`twilio-token`, `env/DATABASE_URL`…) for `project` in the keychain. */
   storeSecret(project: string, name: string, value: string): Promise<void>;
+  /**
+   * The public half of the project's SSH login key; with `create`, the key is made first
+   * when the keychain has none (never replaced). Null when there is none.
+   */
+  loginKey(spec: Spec, create: boolean): Promise<PublicKey | null>;
   /** Which of `names` the project has in the keychain; never their values. */
   secretStates(project: string, names: string[]): Promise<SecretState[]>;
   /** Whether the spec's domain points at its server yet (the live "does it resolve" check). */

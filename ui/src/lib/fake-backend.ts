@@ -30,6 +30,7 @@ import type {
   Problem,
   Project,
   ProjectCard,
+  PublicKey,
   RunRecord,
   SecretState,
   ServerOffer,
@@ -660,6 +661,19 @@ export class FakeBackend implements Backend {
   }
 
   async windowReady(): Promise<void> {}
+
+  async loginKey(spec: Spec, create: boolean): Promise<PublicKey | null> {
+    await sleep(this.options.checkDelay);
+    const project = spec.app.name;
+    if (!this.has(project, 'ssh-key')) {
+      if (!create) return null;
+      this.keep(project, 'ssh-key');
+    }
+    return {
+      line: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyFor${project.replace(/[^A-Za-z0-9]/g, '')}0123456789 slipway-${project}`,
+      fingerprint: 'SHA256:d3m0Q8Zl3vJxN0b1eYk6Vw2mJ3pR9sT4uX7cA5dF8gH',
+    };
+  }
 
   async sendTests(spec: Spec): Promise<TestDelivery[]> {
     await sleep(this.options.remoteDelay);

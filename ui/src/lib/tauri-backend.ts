@@ -10,6 +10,7 @@ import type {
   Problem,
   Project,
   ProjectCard,
+  PublicKey,
   RunRecord,
   SecretState,
   ServerOffer,
@@ -48,6 +49,10 @@ export class TauriBackend implements Backend {
 
   storeSecret(project: string, name: string, value: string): Promise<void> {
     return call('store_secret', { project, name, value });
+  }
+
+  loginKey(spec: Spec, create: boolean): Promise<PublicKey | null> {
+    return call('login_key', { spec, create });
   }
 
   secretStates(project: string, names: string[]): Promise<SecretState[]> {

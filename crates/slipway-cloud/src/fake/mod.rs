@@ -18,6 +18,8 @@
 //!
 //! [`Fault`]s play what the real API does on a bad day: rate limits, a server failure,
 //! a reply lost after the droplet was made, a key lookup that misses.
+//!
+//! With the `sandbox` feature, `sandbox::SandboxDroplets` makes droplets real servers.
 
 mod access;
 mod catalogue;
@@ -25,6 +27,8 @@ pub mod cloudflare;
 pub mod hetzner;
 pub mod namecheap;
 pub mod openapi;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod schema;
 mod state;
 mod transport;

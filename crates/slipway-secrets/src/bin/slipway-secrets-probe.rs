@@ -6,7 +6,7 @@
 //! the keychain is exercised for real without touching the keychain of whoever runs them.
 //! It is built only with the `probe` feature and is part of no package.
 //!
-//! It prints exactly one JSON line on stdout:
+//! Like every probe (see `slipway_secrets::probe`), it prints exactly one JSON line on stdout:
 //! - `{"scenario":"unlocked-keyring","outcome":"passed"}`, exit status 0, when every check
 //!   held;
 //! - `{"scenario":"unlocked-keyring","outcome":"failed","failure":"…","location":"…"}`,
@@ -17,16 +17,12 @@
 //! It refuses to run (and reports a failure) unless [`SESSION`] names the private session
 //! directory, so run by hand it never reaches a real keychain.
 
-use std::fmt::Write as _;
-use std::io::{self, Write as _};
-use std::panic::{self, PanicHookInfo};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::Mutex;
 
-use slipway_secrets::{
-    EnvStore, Keychain, Redactor, Secret, SecretKey, SecretStore, StoreError, Stores,
-};
+use slipway_secrets::probe::{self, key, read, secret};
+use slipway_secrets::{EnvStore, Keychain, Redactor, SecretKey, SecretStore, StoreError, Stores};
 
 /// The private session directory (`HOME`, the XDG directories and the bus socket live
 /// under it). Required.
@@ -53,91 +49,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("no-session-bus", no_session_bus),
 ];
 
-/// Where the last check that failed is, for the report.
-static FAILED_AT: Mutex<Option<String>> = Mutex::new(None);
-
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (Some(name), None) = (args.next(), args.next()) else {
-        return usage();
-    };
-    let Some(&(_, scenario)) = SCENARIOS.iter().find(|(known, _)| *known == name) else {
-        return usage();
-    };
-
-    let default_hook = panic::take_hook();
-    panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-        if let (Some(location), Ok(mut slot)) = (info.location(), FAILED_AT.lock()) {
-            *slot = Some(location.to_string());
-        }
-        default_hook(info);
-    }));
-    let outcome = panic::catch_unwind(|| scenario(&Probe::from_env()));
-
-    let mut line = format!(r#"{{"scenario":{}"#, json_string(&name));
-    let status = match outcome {
-        Ok(()) => {
-            line.push_str(r#","outcome":"passed"}"#);
-            ExitCode::SUCCESS
-        }
-        Err(payload) => {
-            let failure = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("a check failed");
-            let location = FAILED_AT
-                .lock()
-                .ok()
-                .and_then(|slot| slot.clone())
-                .unwrap_or_default();
-            let _ = write!(
-                line,
-                r#","outcome":"failed","failure":{},"location":{}}}"#,
-                json_string(failure),
-                json_string(&location)
-            );
-            ExitCode::FAILURE
-        }
-    };
-    let mut stdout = io::stdout().lock();
-    if writeln!(stdout, "{line}")
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::FAILURE;
-    }
-    status
-}
-
-fn usage() -> ExitCode {
-    let names: Vec<&str> = SCENARIOS.iter().map(|(name, _)| *name).collect();
-    eprintln!(
-        "usage: slipway-secrets-probe SCENARIO\nscenarios: {}",
-        names.join(", ")
-    );
-    ExitCode::from(2)
-}
-
-/// `text` as a JSON string literal.
-fn json_string(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            '\n' => quoted.push_str("\\n"),
-            '\r' => quoted.push_str("\\r"),
-            '\t' => quoted.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(quoted, "\\u{:04x}", u32::from(c));
-            }
-            c => quoted.push(c),
-        }
-    }
-    quoted.push('"');
-    quoted
+    probe::run("slipway-secrets-probe", SCENARIOS, |scenario| {
+        scenario(&Probe::from_env());
+    })
 }
 
 /// What the session gives a scenario.
@@ -165,21 +80,6 @@ impl Probe {
             canary,
         }
     }
-}
-
-fn key(project: &str, name: &str) -> SecretKey {
-    SecretKey::new(project, name).expect("valid key")
-}
-
-fn secret(value: &str) -> Secret {
-    Secret::new(value.to_owned())
-}
-
-fn read(store: &dyn SecretStore, key: &SecretKey) -> Option<String> {
-    store
-        .get(key)
-        .expect("readable")
-        .map(|value| value.expose().clone())
 }
 
 /// What `secret-tool` (libsecret, an independent client) reads for `user`.

@@ -1050,3 +1050,13 @@ target: string,
  * Why it did not go, when it did not.
  */
 error: string | null, };
+
+export type PublicKey = { 
+/**
+ * The `authorized_keys` line.
+ */
+line: string, 
+/**
+ * `SHA256:…`.
+ */
+fingerprint: string, };
