@@ -14,7 +14,6 @@ pub mod dashboard;
 pub mod deploying;
 
 use std::collections::BTreeSet;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -134,37 +133,8 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// When the process started, for the startup benchmark.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
-/// WebKitGTK draws through DMA-BUF buffers by default. Without a GPU (no DRM render
-/// node, as in a virtual machine or on a virtual display) they are drawn in software
-/// anyway and only cost memory: about 90 MB more in the web process. There the app
-/// starts itself again, once, drawing in shared memory instead. A user's own
-/// `WEBKIT_DISABLE_DMABUF_RENDERER` is left alone either way.
-fn without_a_gpu_draw_in_shared_memory() {
-    const VARIABLE: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
-    if std::env::var_os(VARIABLE).is_some() {
-        return;
-    }
-    let has_render_node = std::fs::read_dir("/dev/dri").is_ok_and(|nodes| {
-        nodes
-            .flatten()
-            .any(|node| node.file_name().to_string_lossy().starts_with("renderD"))
-    });
-    if has_render_node {
-        return;
-    }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    // `exec` returns only when it could not start the program: go on as we are.
-    let _ = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env(VARIABLE, "1")
-        .exec();
-}
-
 /// Starts the desktop app.
 pub fn run() {
-    without_a_gpu_draw_in_shared_memory();
     STARTED.get_or_init(std::time::Instant::now);
     app(Builder::default())
         .run(tauri::generate_context!())
