@@ -10,9 +10,11 @@ use slipway_app::dashboard::Registry;
 use slipway_app::history::{History, Recorder, RunKind, RunOutcome};
 use slipway_app::notify::Services;
 use slipway_app::project::{CONFIG_FILE, read_spec};
-use slipway_app::run::{self, Live, NewServer, News, Observer, Progress, Review};
+use slipway_app::run::{self, Live, NewServer, News, Observer, Preview, Progress, Review};
 use slipway_app::{AppError, ErrorCode, IpcError, secrets};
 use slipway_engine::Cancel;
+use slipway_secrets::SecretStore;
+use slipway_spec::Spec;
 use slipway_ssh::Trust;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -87,6 +89,34 @@ fn not_open(folder: &std::path::Path) -> IpcError {
     }
 }
 
+/// A run of `spec` from the project in `folder`, of the last commit, by this computer's
+/// user, that is `doing` something.
+fn request<'a>(
+    spec: Spec,
+    folder: PathBuf,
+    allow_uncommitted: bool,
+    store: &'a dyn SecretStore,
+    doing: &str,
+    cancel: Cancel,
+) -> Result<run::Request<'a>, AppError> {
+    let local = run::Local::from_env();
+    Ok(run::Request {
+        spec,
+        folder,
+        revision: "HEAD".into(),
+        allow_uncommitted,
+        force_unlock: false,
+        holder: local.holder(doing),
+        known_hosts: local.known_hosts,
+        env: local.env,
+        store,
+        endpoints: Endpoints::from_env()?,
+        services: Services::from_env(),
+        cancel,
+        nonce: run::nonce(),
+    })
+}
+
 /// Runs `kind` for the project in `folder` with its saved `slipway.toml`, on a
 /// background thread: the project joins the dashboard, and the run is recorded in its
 /// history whatever happens.
@@ -110,25 +140,18 @@ async fn run_in_window(
         Registry::of(&data).add(&folder)?;
         let recorder =
             History::of(&data, &folder).start(kind, secrets::redactor(store.as_ref(), &spec))?;
-        let local = run::Local::from_env();
-        let request = run::Request {
+        let doing = match kind {
+            RunKind::Deploy => "deploy",
+            RunKind::Rollback => "rollback",
+        };
+        let request = request(
             spec,
             folder,
-            revision: "HEAD".into(),
             allow_uncommitted,
-            force_unlock: false,
-            known_hosts: local.known_hosts.clone(),
-            env: local.env.clone(),
-            store: store.as_ref(),
-            endpoints: Endpoints::from_env()?,
-            services: Services::from_env(),
-            holder: local.holder(match kind {
-                RunKind::Deploy => "deploy",
-                RunKind::Rollback => "rollback",
-            }),
+            store.as_ref(),
+            doing,
             cancel,
-            nonce: run::nonce(),
-        };
+        )?;
         let mut window = Window {
             news: on_news,
             recorder,
@@ -192,6 +215,44 @@ pub async fn rollback(
         move |request, window| run::rollback(request, release.as_deref(), window),
     )
     .await
+}
+
+/// What a deploy of `spec` (as the window has it, saved or not) from the project in
+/// `folder` would change on its server, without changing anything.
+#[tauri::command]
+pub async fn preview(
+    folder: String,
+    spec: Spec,
+    allow_uncommitted: Option<bool>,
+    state: State<'_, AppState>,
+) -> Result<Preview, IpcError> {
+    let folder = PathBuf::from(folder);
+    if !state.may_use(&folder) {
+        return Err(not_open(&folder));
+    }
+    let store = state.store();
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let allow = allow_uncommitted.unwrap_or(false);
+        let request = request(
+            spec,
+            folder,
+            allow,
+            store.as_ref(),
+            "plan",
+            Cancel::default(),
+        )?;
+        run::preview(&request)
+    })
+    .await;
+    match result {
+        Ok(outcome) => outcome.map_err(IpcError::from),
+        Err(error) => Err(IpcError {
+            code: ErrorCode::Unreachable,
+            message: format!("The plan could not be made: {error}"),
+            hints: Vec::new(),
+            field: None,
+        }),
+    }
 }
 
 /// Stops the running deploy or rollback after its current action.

@@ -121,6 +121,7 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::window_ready,
             deploying::deploy,
             deploying::rollback,
+            deploying::preview,
             deploying::cancel_deploy,
             dashboard::projects,
             dashboard::project_status,

@@ -335,6 +335,12 @@ async fn done_screen(desktop: &Desktop, world: &World, shots: &Path) -> Done {
     assert!(shown.contains(&format!("Release {release}")), "{shown}");
     let told = desktop.until_text("notified", "desktop").await;
     assert!(!told.contains("Could not tell"), "{told}");
+    let certificate =
+        until_text_within(desktop, "live-certificate", "expires in", STATUS_LIMIT).await;
+    assert!(
+        certificate.contains("Pebble") && certificate.contains(DOMAIN),
+        "the certificate the ACME server issued for {DOMAIN}: {certificate}"
+    );
     assert!(done.is_displayed().await.expect("displayed"));
     desktop.screenshot(&shots.join("07-done.png")).await;
     Done { release, commit }
@@ -864,6 +870,39 @@ fn desktop_heard_every_run(world: &World, done: &Done, second: &str) {
     assert!(notices[3].body.contains(&done.release), "{:?}", notices[3]);
 }
 
+/// Settings takes the project back through the wizard; its Review asks the server what
+/// the next deploy would change, and with nothing edited the answer is nothing.
+async fn settings_plan_changes_nothing(desktop: &Desktop, world: &World, shots: &Path) {
+    let writes = world.cloud.fake.exchanges().len();
+    desktop.click("settings-shop").await;
+    desktop.by_test_id("detected-framework").await;
+    for heading in [
+        "Where will your app run?",
+        "What address will people visit?",
+        "Who should hear about deploys?",
+        "Ready to go live?",
+    ] {
+        desktop.click("next").await;
+        desktop.until_heading(heading).await;
+    }
+    desktop.click("show-plan").await;
+    let summary =
+        until_text_within(desktop, "plan-summary", "nothing to change", STATUS_LIMIT).await;
+    assert!(summary.contains("Release "), "{summary}");
+    let planned = count(desktop, "[data-plan]").await;
+    let satisfied = count(desktop, "[data-plan=\"satisfied\"]").await;
+    assert!(planned >= 20, "every step is listed ({planned})");
+    assert_eq!(satisfied, planned, "every step is already so");
+    assert_eq!(
+        writes_since(world, writes),
+        Vec::<String>::new(),
+        "the plan changes nothing at the provider"
+    );
+    desktop.screenshot(&shots.join("12-plan.png")).await;
+    desktop.click("to-dashboard").await;
+    desktop.by_test_id("dashboard").await;
+}
+
 /// The dashboard after the first deploy: Redeploy with nothing new, Redeploy of a new
 /// commit, Rollback to the first release, and the history of all of it.
 async fn on_the_dashboard(
@@ -875,6 +914,7 @@ async fn on_the_dashboard(
 ) {
     dashboard_shows_the_deploy(desktop, done, shots).await;
     let same = redeploy_changes_nothing(desktop, world, done, address, shots).await;
+    settings_plan_changes_nothing(desktop, world, shots).await;
     let (second, new) = redeploy_a_new_commit(desktop, world, done, address).await;
     let back = rollback_to_the_first_release(desktop, world, done, &second, address, shots).await;
     history_lists_every_run(desktop, done, &second, shots).await;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { RESULTS } from './harness.js';
-import { toNotifications, usePages } from './pages.js';
+import { next, toNotifications, usePages } from './pages.js';
 
 const TIMEOUT = 8_000;
 
@@ -162,6 +162,28 @@ describe('the dashboard', () => {
     assert.equal(await page.getByTestId('field-app.name').inputValue(), 'shop');
     await page.getByTestId('to-dashboard').click();
     await page.getByTestId('dashboard').waitFor();
+    noErrors(page);
+  });
+
+  it("shows in Settings' review what the next deploy would change on the server", async () => {
+    const page = await newPage('dashboard&pace=0.05');
+    await healthy(page, 'shop');
+    await page.getByTestId('settings-shop').click();
+    await page.getByTestId('detected-framework').waitFor();
+    await page.getByTestId('field-app.health').fill('/healthz');
+    await next(page, 'Where will your app run?');
+    await next(page, 'What address will people visit?');
+    await next(page, 'Who should hear about deploys?');
+    await next(page, 'Ready to go live?');
+    await page.getByTestId('show-plan').click();
+    const summary = page.getByTestId('plan-summary');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /1 of \d+ steps change something/);
+    const changed = page.getByTestId('plan-systemd:shop');
+    assert.equal(await changed.getAttribute('data-plan'), 'change');
+    await changed.locator('summary').click();
+    assert.match(await changed.innerText(), /- health = "[^"]*"\s+\+ health = "\/healthz"/);
+    assert.equal(await page.getByTestId('plan-nginx:shop').getAttribute('data-plan'), 'satisfied');
     noErrors(page);
   });
 

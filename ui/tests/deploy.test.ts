@@ -77,6 +77,10 @@ describe('deploying from the window', () => {
     assert.equal(await page.getByTestId('live-release').innerText(), '20250114-093012');
     assert.equal(await page.getByTestId('live-commit').innerText(), 'a3f9c2e');
     assert.match(await page.getByTestId('notified').innerText(), /Told desktop/);
+    assert.match(
+      await page.getByTestId('live-certificate').innerText(),
+      /Certificate from .* for shop\.example\.com, www\.shop\.example\.com: expires in 89 days/,
+    );
 
     const news = await page.getByTestId('deploy-news').innerText();
     assert.match(news, /Commit a3f9c2e\s+Add the cart page/);

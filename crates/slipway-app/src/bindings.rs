@@ -18,7 +18,7 @@ use slipway_engine::{Diff, Event, Outcome, Planned, Stream};
 use crate::dashboard::{CertificateRow, LiveStatus, ProjectCard, ReleaseRow};
 use crate::history::{RunKind, RunOutcome, RunRecord};
 use crate::notify::TestDelivery;
-use crate::run::{HandRecord, Live, News};
+use crate::run::{HandRecord, Live, News, PlannedStep, Preview};
 use crate::secrets::PublicKey;
 use crate::wizard::{
     DnsStatus, ImageOffer, NameStatus, RegionOffer, SecretState, ServerOffer, SizeOffer,
@@ -87,6 +87,8 @@ pub fn typescript() -> String {
         LiveStatus::decl(&config),
         TestDelivery::decl(&config),
         PublicKey::decl(&config),
+        PlannedStep::decl(&config),
+        Preview::decl(&config),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p slipway-app --test bindings`.\n\

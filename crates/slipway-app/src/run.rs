@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use slipway_engine::lock::Holder;
-use slipway_engine::{Cancel, Event, RunError, Step, StepPlan};
+use slipway_engine::{Cancel, Event, Planned, RunError, Step, StepPlan};
 use slipway_notify::{Delivery, Desktop, Kind};
 use slipway_secrets::SecretStore;
 use slipway_spec::{DnsProvider, ServerProvider, Spec};
@@ -396,6 +396,68 @@ fn go_live(
         commit: commit.short().to_owned(),
         url: notify::site_url(spec),
     }))
+}
+
+/// One step of a deploy's plan, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlannedStep {
+    /// The step's id: `nginx:shop`.
+    pub id: String,
+    /// What it makes true.
+    pub description: String,
+    /// Already so, what would change, or what it waits for.
+    pub plan: Planned,
+}
+
+/// What a deploy would change on the server, found without changing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Preview {
+    /// The release the deploy would make.
+    pub release: String,
+    /// The commit, short.
+    pub commit: String,
+    /// Its subject line.
+    pub subject: String,
+    /// What the user should know first.
+    pub warnings: Vec<String>,
+    /// Every step, in order.
+    pub steps: Vec<PlannedStep>,
+}
+
+/// What a deploy of `request` would change on its server, without changing anything:
+/// the spec may be one still being edited. The server must exist already (made by an
+/// earlier deploy, or the user's own) and its host key be known; a key never seen is
+/// refused here and asked about when the deploy runs.
+pub fn preview(request: &Request<'_>) -> Result<Preview, AppError> {
+    let spec = cloud::locate(&request.spec, request.store, &request.endpoints)?;
+    let commit = deploy::read_commit(
+        &spec,
+        &request.folder,
+        &request.revision,
+        request.allow_uncommitted,
+    )?;
+    let ca_pem = deploy::read_ca_bundle(&spec, &request.folder, &request.env)?;
+    let supplied = Supplied::read(request.store, &spec, ca_pem)?;
+    let connector = Connector::new(&spec, &request.known_hosts, &request.env, request.store)?;
+    let mut remote = connector.connect()?;
+    let (_, deployment) = deploy::prepare(&mut remote, &spec, &commit, supplied, &request.nonce)?;
+    let steps: Vec<&dyn Step> = deployment.steps.iter().map(AsRef::as_ref).collect();
+    let plans = deploy::plan(&mut remote, &steps, &request.nonce)?;
+    Ok(Preview {
+        release: deployment.release.clone(),
+        commit: commit.short().to_owned(),
+        subject: commit.subject.clone(),
+        warnings: deployment.warnings.clone(),
+        steps: plans
+            .iter()
+            .zip(&steps)
+            .map(|((id, plan), step)| PlannedStep {
+                id: id.clone(),
+                description: step.describe(),
+                plan: slipway_engine::runner::summarise(plan),
+            })
+            .collect(),
+    })
 }
 
 /// Applies `deployment` under the server's lock, telling the observer every step.

@@ -2,18 +2,21 @@ import { useEffect } from 'react';
 import { useDashboardLink } from '../lib/nav';
 import type { DeployRun } from '../lib/use-deploy';
 import { DeployLog } from './DeployLog';
+import { LiveCertificate } from './LiveCertificate';
 import { DeployOutcome } from './DeployOutcome';
 import { DeploySteps } from './DeploySteps';
 
 interface Props {
   name: string;
+  /** The project's folder, for the live site's certificate once it is up. */
+  folder: string;
   deploy: DeployRun;
   /** Back to the Review step, once the deploy has ended. */
   onReview: () => void;
 }
 
 /** The deploy as it happens: what it does now, every step, the log, and how it ended. */
-export function DeployView({ name, deploy, onReview }: Props) {
+export function DeployView({ name, folder, deploy, onReview }: Props) {
   const { phase, state } = deploy;
   const running = phase.kind === 'running';
   const toDashboard = useDashboardLink();
@@ -55,6 +58,7 @@ export function DeployView({ name, deploy, onReview }: Props) {
       </p>
 
       <DeployOutcome phase={phase} state={state} />
+      {phase.kind === 'live' && phase.live.url.startsWith('https://') && <LiveCertificate folder={folder} />}
 
       <div className="deploy-actions">
         {running ? (

@@ -156,7 +156,7 @@ export function ProjectWizard({ project, draft, resumed, opener, demo, onStartOv
         demo={demo}
         deploying
       >
-        <DeployView name={spec.app.name} deploy={deploy} onReview={() => go(LAST_STEP)} />
+        <DeployView name={spec.app.name} folder={folder} deploy={deploy} onReview={() => go(LAST_STEP)} />
       </Shell>
     );
   }

@@ -9,6 +9,7 @@ import { STEPS, stepOfField } from '../lib/steps';
 import type { Offers } from '../lib/use-offers';
 import type { Save } from '../lib/use-save';
 import { Message } from './Field';
+import { PlanPreview } from './PlanPreview';
 import { MissingSecrets } from './MissingSecrets';
 import { PlanItem } from './PlanItem';
 import { ServerPlan } from './ServerPlan';
@@ -135,6 +136,8 @@ export function ReviewStep({ index, folder, spec, problems, checking, offers, sa
           </Summary>
         </dl>
       </section>
+
+      <PlanPreview folder={folder} spec={spec} ready={ready} />
 
       <div className="save-bar review-actions">
         <button

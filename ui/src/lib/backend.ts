@@ -10,6 +10,7 @@ import type {
   News,
   Problem,
   Project,
+  Preview,
   ProjectCard,
   PublicKey,
   RunRecord,
@@ -65,6 +66,12 @@ export interface Backend {
    * one before the live one when null), without building anything. Streams like `deploy`.
    */
   rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null>;
+  /**
+   * What a deploy of `spec` (as on screen, saved or not) from `folder` would change on its
+   * server, without changing anything. The server must exist and be known; otherwise it
+   * rejects saying so (a provider that has no server yet: code `provider`).
+   */
+  preview(folder: string, spec: Spec): Promise<Preview>;
   /** Stops the running deploy or rollback after its current action; the site keeps serving. */
   cancelDeploy(): Promise<void>;
   /** Every project deployed from this computer, with how its last run ended; no network. */

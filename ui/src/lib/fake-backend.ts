@@ -18,7 +18,7 @@ import {
   required,
 } from './fake-checks';
 import { FakeDashboard, rollbackNews, seedDemo } from './fake-dashboard';
-import { CANCELLED, DEFAULT_DEPLOY, playDeploy, UNCOMMITTED, type FakeDeployOptions } from './fake-deploy';
+import { CANCELLED, DEFAULT_DEPLOY, playDeploy, steps as scriptedSteps, UNCOMMITTED, type FakeDeployOptions } from './fake-deploy';
 import type {
   Detection,
   DnsStatus,
@@ -29,6 +29,7 @@ import type {
   News,
   Problem,
   Project,
+  Preview,
   ProjectCard,
   PublicKey,
   RunRecord,
@@ -543,6 +544,7 @@ export class FakeBackend implements Backend {
       this.saved.set(DEMO_PATHS.flask, shop);
       this.saved.set(DEMO_PATHS.django, blog);
       seedDemo(this.dashboard, shop, blog, DEMO_PATHS.flask, DEMO_PATHS.django);
+      this.keep('shop', 'digitalocean-token');
     }
   }
 
@@ -596,6 +598,54 @@ export class FakeBackend implements Backend {
     } finally {
       this.running = null;
     }
+  }
+
+  async preview(folder: string, spec: Spec): Promise<Preview> {
+    await sleep(this.options.remoteDelay);
+    const deployed = this.dashboard.spec(folder);
+    if (!deployed) {
+      const provider = spec.server?.provider ?? '';
+      return reject(
+        provider === 'digitalocean' || provider === 'hetzner'
+          ? {
+              code: 'provider',
+              message: `${CLOUD_LABEL[provider]} has no server for ${spec.app.name} yet: the deploy makes it, then runs every step`,
+              hints: [],
+              field: null,
+            }
+          : {
+              code: 'unreachable',
+              message: `Slipway has not connected to ${spec.server?.host || 'the server'} before: the deploy asks about its host key, then shows every step as it runs`,
+              hints: [],
+              field: null,
+            },
+      );
+    }
+    const changed = (Object.keys(spec.app) as (keyof Spec['app'])[]).filter(
+      (key) => JSON.stringify(spec.app[key]) !== JSON.stringify(deployed.app[key]),
+    );
+    return {
+      release: this.dashboard.nextRelease(folder, 'a3f9c2e') ?? '20250114-093012',
+      commit: 'a3f9c2e',
+      subject: 'Add the cart page',
+      warnings: [],
+      steps: scriptedSteps(spec).map((step) =>
+        step.id === `systemd:${spec.app.name}` && changed.length > 0
+          ? {
+              id: step.id,
+              description: step.description,
+              plan: {
+                kind: 'change',
+                actions: [`write /etc/systemd/system/${spec.app.name}@.service`, 'restart without dropping requests'],
+                diff: {
+                  before: changed.map((k) => `${k} = ${JSON.stringify(deployed.app[k])}`).join('\n'),
+                  after: changed.map((k) => `${k} = ${JSON.stringify(spec.app[k])}`).join('\n'),
+                },
+              },
+            }
+          : { id: step.id, description: step.description, plan: { kind: 'satisfied', evidence: 'already so' } },
+      ),
+    };
   }
 
   async rollback(folder: string, release: string | null, onNews: (news: News) => void): Promise<Live | null> {

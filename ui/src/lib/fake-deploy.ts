@@ -125,7 +125,7 @@ const PIP = [
   ' + stripe==10.3.0',
 ];
 
-function steps(spec: Spec): ScriptStep[] {
+export function steps(spec: Spec): ScriptStep[] {
   const name = spec.app.name;
   const domain = spec.domain?.name ?? null;
   const names = domain ? [domain, ...(spec.domain?.aliases ?? [])] : [];

@@ -9,6 +9,7 @@ import type {
   News,
   Problem,
   Project,
+  Preview,
   ProjectCard,
   PublicKey,
   RunRecord,
@@ -73,6 +74,10 @@ export class TauriBackend implements Backend {
     const channel = new Channel<News>();
     channel.onmessage = onNews;
     return call('rollback', { folder, release, onNews: channel });
+  }
+
+  preview(folder: string, spec: Spec): Promise<Preview> {
+    return call('preview', { folder, spec });
   }
 
   cancelDeploy(): Promise<void> {

@@ -1060,3 +1060,39 @@ line: string,
  * `SHA256:…`.
  */
 fingerprint: string, };
+
+export type PlannedStep = { 
+/**
+ * The step's id: `nginx:shop`.
+ */
+id: string, 
+/**
+ * What it makes true.
+ */
+description: string, 
+/**
+ * Already so, what would change, or what it waits for.
+ */
+plan: Planned, };
+
+export type Preview = { 
+/**
+ * The release the deploy would make.
+ */
+release: string, 
+/**
+ * The commit, short.
+ */
+commit: string, 
+/**
+ * Its subject line.
+ */
+subject: string, 
+/**
+ * What the user should know first.
+ */
+warnings: Array<string>, 
+/**
+ * Every step, in order.
+ */
+steps: Array<PlannedStep>, };
