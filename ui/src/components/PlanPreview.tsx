@@ -60,11 +60,18 @@ export function PlanPreview({ folder, spec, ready }: { folder: string; spec: Spe
       {state.kind === 'known' && (
         <>
           <p data-testid="plan-summary">
-            Release <span className="mono">{state.preview.release}</span> of commit{' '}
-            <span className="mono">{state.preview.commit}</span> ({state.preview.subject}):{' '}
-            {changes.length === 0
-              ? 'nothing to change.'
-              : `${changes.length} of ${state.preview.steps.length} steps change something.`}
+            {changes.length === 0 ? (
+              <>
+                Commit <span className="mono">{state.preview.commit}</span> ({state.preview.subject}): nothing
+                to change.
+              </>
+            ) : (
+              <>
+                Release <span className="mono">{state.preview.release}</span> of commit{' '}
+                <span className="mono">{state.preview.commit}</span> ({state.preview.subject}): {changes.length} of{' '}
+                {state.preview.steps.length} steps change something.
+              </>
+            )}
             {stale && <span className="error-text"> The settings changed since: ask again.</span>}
           </p>
           {state.preview.warnings.map((w) => (
