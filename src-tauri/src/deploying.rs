@@ -231,7 +231,7 @@ pub async fn preview(
         return Err(not_open(&folder));
     }
     let store = state.store();
-    let result = tauri::async_runtime::spawn_blocking(move || {
+    crate::commands::blocking(move || {
         let allow = allow_uncommitted.unwrap_or(false);
         let request = request(
             spec,
@@ -243,16 +243,8 @@ pub async fn preview(
         )?;
         run::preview(&request)
     })
-    .await;
-    match result {
-        Ok(outcome) => outcome.map_err(IpcError::from),
-        Err(error) => Err(IpcError {
-            code: ErrorCode::Unreachable,
-            message: format!("The plan could not be made: {error}"),
-            hints: Vec::new(),
-            field: None,
-        }),
-    }
+    .await
+    .map_err(IpcError::from)
 }
 
 /// Stops the running deploy or rollback after its current action.

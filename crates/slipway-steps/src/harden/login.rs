@@ -115,29 +115,63 @@ fn parse_account(output: &str) -> Found<'_> {
     })
 }
 
+/// Why a deploy user cannot be set up as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginProblem {
+    /// The name is not one `useradd` takes.
+    #[error(
+        "{name:?} cannot be a deploy user's name: use up to 32 lowercase letters, digits, `_` and `-`, starting with a letter"
+    )]
+    BadName {
+        /// The name asked for.
+        name: String,
+    },
+    /// The deploy user is meant to replace root logins.
+    #[error("the deploy user cannot be root: root logins are what it replaces")]
+    Root,
+    /// No key to log in with.
+    #[error("{name} needs at least one public key to log in with")]
+    NoKeys {
+        /// The user.
+        name: String,
+    },
+    /// A key entry holds several lines.
+    #[error("public key {number} spans several lines; give one key per entry")]
+    SeveralLines {
+        /// Its place in the list, from 1.
+        number: usize,
+    },
+    /// A key entry is not an OpenSSH public key line.
+    #[error("public key {number} is not an OpenSSH public key line (`ssh-ed25519 AAAA… comment`)")]
+    NotAKey {
+        /// Its place in the list, from 1.
+        number: usize,
+    },
+}
+
 /// Why `name` cannot be a deploy user, if it cannot.
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), LoginProblem> {
     let mut chars = name.chars();
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
     let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c));
     if !first_ok || !rest_ok || name.len() > 32 {
-        return Err(format!(
-            "{name:?} cannot be a deploy user's name: use up to 32 lowercase letters, digits, `_` and `-`, starting with a letter"
-        ));
+        return Err(LoginProblem::BadName {
+            name: name.to_owned(),
+        });
     }
     if name == "root" {
-        return Err("the deploy user cannot be root: root logins are what it replaces".into());
+        return Err(LoginProblem::Root);
     }
     Ok(())
 }
 
 /// Why `line` is not one OpenSSH public key line, if it is not.
-fn check_key(index: usize, line: &str) -> Result<(), String> {
-    let problem = |what: &str| Err(format!("public key {} {what}", index + 1));
+fn check_key(index: usize, line: &str) -> Result<(), LoginProblem> {
+    let number = index + 1;
     if line.contains(['\n', '\r', '\0']) {
-        return problem("spans several lines; give one key per entry");
+        return Err(LoginProblem::SeveralLines { number });
     }
     let words: Vec<&str> = line.split_whitespace().collect();
     let typed = words.windows(2).any(|pair| {
@@ -153,7 +187,7 @@ fn check_key(index: usize, line: &str) -> Result<(), String> {
     if typed {
         Ok(())
     } else {
-        problem("is not an OpenSSH public key line (`ssh-ed25519 AAAA… comment`)")
+        Err(LoginProblem::NotAKey { number })
     }
 }
 
@@ -242,13 +276,12 @@ impl DeployUser {
         format!("{} ALL=(ALL) NOPASSWD:ALL\n", self.name)
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), LoginProblem> {
         check_name(&self.name)?;
         if self.public_keys.is_empty() {
-            return Err(format!(
-                "{} needs at least one public key to log in with",
-                self.name
-            ));
+            return Err(LoginProblem::NoKeys {
+                name: self.name.clone(),
+            });
         }
         for (index, key) in self.public_keys.iter().enumerate() {
             check_key(index, key)?;
@@ -461,8 +494,10 @@ impl Step for DeployUser {
     }
 
     fn plan(&self, facts: &Facts) -> StepPlan {
-        if let Err(reason) = self.check() {
-            return StepPlan::Deferred { reason };
+        if let Err(problem) = self.check() {
+            return StepPlan::Deferred {
+                reason: problem.to_string(),
+            };
         }
         if self.sudo {
             if let Some(refusal) = missing_packages(facts, &["sudo"]) {

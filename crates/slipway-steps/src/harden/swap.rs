@@ -15,6 +15,13 @@ use slipway_engine::{Action, Cmd, Diff, Facts, Probe, Step, StepPlan};
 use super::{kib_text, output, stdout};
 use crate::file::File;
 
+/// A swap file path the step cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path:?} cannot be a swap file: give an absolute path without spaces")]
+pub struct BadSwapPath {
+    /// The path asked for.
+    pub path: String,
+}
 /// Where the swappiness setting goes.
 pub const SYSCTL: &str = "/etc/sysctl.d/60-slipway-swap.conf";
 /// How willing the kernel is to swap: low, so swap is a safety net, not a second memory.
@@ -242,15 +249,14 @@ impl Swap {
         }
     }
 
-    fn check_path(&self) -> Result<(), String> {
+    fn check_path(&self) -> Result<(), BadSwapPath> {
         if !self.path.starts_with('/')
             || self.path.contains(char::is_whitespace)
             || self.path == "/"
         {
-            return Err(format!(
-                "{:?} cannot be a swap file: give an absolute path without spaces",
-                self.path
-            ));
+            return Err(BadSwapPath {
+                path: self.path.clone(),
+            });
         }
         Ok(())
     }
@@ -366,8 +372,10 @@ impl Step for Swap {
     }
 
     fn plan(&self, facts: &Facts) -> StepPlan {
-        if let Err(reason) = self.check_path() {
-            return StepPlan::Deferred { reason };
+        if let Err(problem) = self.check_path() {
+            return StepPlan::Deferred {
+                reason: problem.to_string(),
+            };
         }
         let decision = decide(
             output(facts, MEMINFO),
